@@ -1,0 +1,94 @@
+# leakaudit — build, test, fuzz and benchmark.
+#   make            ./leakaudit
+#   make check      unit + corpus + CLI tests, then the same under ASan+UBSan
+#   make asan       sanitizer build of everything (build-asan/)
+#   make fuzz       libFuzzer entries (clang), FUZZ_SECONDS per entry
+#   make demo       run leakaudit on samples/
+# Sources are picked up by wildcard: a new dissectors/*.c, src/*.c, geo/*.c,
+# tests/test_*.c or tests/fuzz/fuzz_*.c needs no edit here.
+
+PKGS     := libpcap libndpi glib-2.0 libmaxminddb
+CC       ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CSTD     := -std=c11 -D_GNU_SOURCE
+OPT      ?= -O2 -g
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -Isrc -Idissectors -Igeo $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDLIBS)
+
+BUILD    ?= build
+LIB_SRC  := $(wildcard dissectors/*.c) $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard geo/*.c)
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+HDRS     := $(wildcard src/*.h dissectors/*.h geo/*.h tests/*.h)
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all asan check check-fast test-asan demo fuzz fuzz-build bench clean install samples geo-sample e2e
+all: leakaudit
+
+leakaudit: $(BUILD)/leakaudit
+	@if [ "$(BUILD)" = build ]; then cp $< $@; fi
+
+$(BUILD)/leakaudit: $(BUILD)/src/main.o $(BUILD)/libleakaudit.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/libleakaudit.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libleakaudit.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libleakaudit.a $(LDLIBS_ALL)
+
+tests: $(TEST_BIN) $(BUILD)/leakaudit
+
+# The sanitizer build lives in its own tree so both can coexist.
+asan:
+	$(MAKE) BUILD=build-asan EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDLIBS="$(SAN_FLAGS)" OPT="-O1 -g" build-asan/leakaudit tests
+
+# make check: the whole suite, then again under ASan+UBSan.
+check: all tests
+	tests/run-tests.sh $(BUILD)
+	$(MAKE) asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/run-tests.sh build-asan
+
+check-fast: all tests
+	tests/run-tests.sh $(BUILD)
+
+demo: leakaudit
+	scripts/demo.sh
+
+FUZZ_SECONDS ?= 30
+FUZZ_CC ?= clang
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" OPT="-O1 -g" build-fuzz/libleakaudit.a
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  echo "  FUZZ $$n"; $(FUZZ_CC) $(CFLAGS_ALL) $(FUZZ_FLAGS) -Itests -o build-fuzz/$$n $$f build-fuzz/libleakaudit.a $(LDLIBS_ALL) || exit 1; done
+fuzz: fuzz-build
+	tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS)
+
+bench:
+	bench/run.sh
+
+e2e: leakaudit
+	tests/e2e/run.sh
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: leakaudit
+	install -D -m 0755 leakaudit $(DESTDIR)$(PREFIX)/bin/leakaudit
+	@if [ -f leakaudit.8 ]; then install -D -m 0644 leakaudit.8 $(DESTDIR)$(PREFIX)/share/man/man8/leakaudit.8; fi
+
+clean:
+	rm -rf build build-asan build-fuzz leakaudit

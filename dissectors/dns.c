@@ -1,0 +1,211 @@
+/* dns.c — see dns.h. Names are read with compression pointers that must
+ * point strictly backwards, a cap on jumps and on length, so loops and
+ * forward references end as MALFORMED. */
+#include "dns.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { MAX_POINTER_JUMPS = 64, PORT_MDNS = 5353, PORT_LLMNR = 5355 };
+
+struct type_name {
+    uint16_t type;
+    const char *name;
+};
+
+static const struct type_name type_names[] = {
+    { DNS_TYPE_A, "A" }, { DNS_TYPE_NS, "NS" }, { DNS_TYPE_CNAME, "CNAME" }, { DNS_TYPE_SOA, "SOA" },
+    { DNS_TYPE_PTR, "PTR" }, { DNS_TYPE_MX, "MX" }, { DNS_TYPE_TXT, "TXT" }, { DNS_TYPE_AAAA, "AAAA" },
+    { DNS_TYPE_SRV, "SRV" }, { DNS_TYPE_OPT, "OPT" }, { DNS_TYPE_DS, "DS" }, { DNS_TYPE_RRSIG, "RRSIG" },
+    { DNS_TYPE_DNSKEY, "DNSKEY" }, { DNS_TYPE_SVCB, "SVCB" }, { DNS_TYPE_HTTPS, "HTTPS" }, { DNS_TYPE_ANY, "ANY" },
+};
+
+static const char *const rcode_names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+                                           "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE" };
+
+const char *dns_type_name(uint16_t type)
+{
+    for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+        if (type_names[i].type == type)
+            return type_names[i].name;
+    return NULL;
+}
+
+const char *dns_rcode_name(uint8_t rcode)
+{
+    return rcode < sizeof rcode_names / sizeof rcode_names[0] ? rcode_names[rcode] : NULL;
+}
+
+size_t dns_tcp_frame_length(const struct cursor *c)
+{
+    int32_t len = cursor_peek_u16be(c, 0);
+    return len < 0 ? 0 : 2 + (size_t)len;
+}
+
+/* Reads a name at the cursor (whole message in `msg` for pointers) into out.
+ * The cursor ends after the name's in-place part. */
+static bool read_name(const struct cursor *msg, struct cursor *c, char *out, size_t outlen)
+{
+    size_t used = 0, wire_len = 0;
+    int jumps = 0;
+    struct cursor r = *c;
+    struct cursor *pos = c; /* advances the caller until the first pointer */
+    size_t label_start = cursor_offset(c);
+    out[0] = '\0';
+    for (;;) {
+        label_start = cursor_offset(pos);
+        uint8_t len = cursor_u8(pos);
+        if (!cursor_ok(pos))
+            return false;
+        if (len == 0)
+            break;
+        if ((len & 0xc0) == 0xc0) {
+            uint16_t target = (uint16_t)(((len & 0x3f) << 8) | cursor_u8(pos));
+            if (!cursor_ok(pos) || target >= label_start || ++jumps > MAX_POINTER_JUMPS)
+                return false;
+            r = *msg;
+            if (!cursor_seek(&r, target))
+                return false;
+            pos = &r;
+            continue;
+        }
+        if (len & 0xc0)
+            return false; /* 0x40/0x80 label types: obsolete or reserved */
+        wire_len += len + 1u;
+        if (wire_len > 255)
+            return false;
+        for (unsigned i = 0; i < len; i++) {
+            uint8_t ch = cursor_u8(pos);
+            char esc[5];
+            const char *piece = esc;
+            if (ch > 0x20 && ch < 0x7f && ch != '.' && ch != '\\')
+                esc[0] = (char)ch, esc[1] = '\0';
+            else if (ch == '.' || ch == '\\')
+                esc[0] = '\\', esc[1] = (char)ch, esc[2] = '\0';
+            else
+                snprintf(esc, sizeof esc, "\\%03u", ch);
+            size_t plen = strlen(piece);
+            if (used + plen + 1 < outlen) {
+                memcpy(out + used, piece, plen);
+                used += plen;
+            }
+        }
+        if (!cursor_ok(pos))
+            return false;
+        if (used + 2 < outlen)
+            out[used++] = '.';
+    }
+    if (used && out[used - 1] == '.')
+        used--;
+    out[used] = '\0';
+    return true;
+}
+
+static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_answer *an, bool store)
+{
+    char name[DNS_NAME_MAX + 1];
+    if (!read_name(msg, c, name, sizeof name))
+        return false;
+    uint16_t type = cursor_u16be(c), rclass = cursor_u16be(c);
+    uint32_t ttl = cursor_u32be(c);
+    uint16_t rdlen = cursor_u16be(c);
+    struct cursor rd = cursor_take(c, rdlen);
+    if (!cursor_ok(c))
+        return false;
+    if (!store)
+        return true;
+    memset(an, 0, sizeof *an);
+    memcpy(an->name, name, sizeof name);
+    an->type = type;
+    an->rclass = rclass & 0x7fff;
+    an->ttl = ttl;
+    if (type == DNS_TYPE_A && rdlen == 4) {
+        an->addr_family = 4;
+        cursor_copy(&rd, an->addr, 4);
+    } else if (type == DNS_TYPE_AAAA && rdlen == 16) {
+        an->addr_family = 6;
+        cursor_copy(&rd, an->addr, 16);
+    } else if (type == DNS_TYPE_CNAME || type == DNS_TYPE_PTR || type == DNS_TYPE_NS) {
+        struct cursor at = *msg;
+        cursor_seek(&at, cursor_offset(c) - rdlen);
+        if (!read_name(msg, &at, an->target, sizeof an->target))
+            an->target[0] = '\0';
+    }
+    return true;
+}
+
+enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h, struct dns_message *out)
+{
+    memset(out, 0, sizeof *out);
+    struct cursor msg = cursor_rest(c);
+    struct cursor r = msg;
+    /* Port 53 on either side is unicast DNS, as tshark decides it. */
+    if (h->sport == 53 || h->dport == 53)
+        out->flavor = DNS_FLAVOR_DNS;
+    else if (h->sport == PORT_MDNS || h->dport == PORT_MDNS)
+        out->flavor = DNS_FLAVOR_MDNS;
+    else if (h->sport == PORT_LLMNR || h->dport == PORT_LLMNR)
+        out->flavor = DNS_FLAVOR_LLMNR;
+    out->id = cursor_u16be(&r);
+    uint16_t flags = cursor_u16be(&r);
+    out->qdcount = cursor_u16be(&r);
+    out->ancount = cursor_u16be(&r);
+    out->nscount = cursor_u16be(&r);
+    out->arcount = cursor_u16be(&r);
+    if (!cursor_ok(&r))
+        return DISSECT_MALFORMED;
+    out->is_response = flags >> 15;
+    out->opcode = (flags >> 11) & 0xf;
+    out->aa = flags & 0x0400;
+    out->tc = flags & 0x0200;
+    out->rd = flags & 0x0100;
+    out->ra = flags & 0x0080;
+    out->ad = flags & 0x0020;
+    out->cd = flags & 0x0010;
+    out->rcode = flags & 0xf;
+    /* Each question needs at least 5 bytes: a count that cannot fit is a lie. */
+    if ((size_t)out->qdcount * 5 > cursor_left(&r))
+        return DISSECT_MALFORMED;
+    for (unsigned i = 0; i < out->qdcount; i++) {
+        struct dns_question q;
+        if (!read_name(&msg, &r, q.name, sizeof q.name))
+            return DISSECT_MALFORMED;
+        q.qtype = cursor_u16be(&r);
+        uint16_t qclass = cursor_u16be(&r);
+        if (!cursor_ok(&r))
+            return DISSECT_MALFORMED;
+        q.unicast_response = out->flavor == DNS_FLAVOR_MDNS && (qclass & 0x8000);
+        q.qclass = out->flavor == DNS_FLAVOR_MDNS ? (qclass & 0x7fff) : qclass;
+        if (out->question_count < DNS_MAX_QUESTIONS)
+            out->questions[out->question_count++] = q;
+    }
+    /* Answers after good questions: a bad record ends the walk, not the message. */
+    unsigned records = (unsigned)out->ancount + out->nscount + out->arcount;
+    for (unsigned i = 0; i < records; i++) {
+        bool in_answer = i < out->ancount;
+        bool store = in_answer && out->answer_count < DNS_MAX_ANSWERS;
+        struct cursor before = r;
+        struct dns_answer *an = store ? &out->answers[out->answer_count] : NULL;
+        struct dns_answer scratch;
+        if (!read_answer(&msg, &r, an ? an : &scratch, store || !in_answer)) {
+            out->answers_truncated = true;
+            break;
+        }
+        if (store)
+            out->answer_count++;
+        else if (in_answer)
+            out->answers_truncated = true;
+        if (!in_answer && scratch.type == DNS_TYPE_OPT) {
+            out->has_edns = true;
+            out->edns_udp_size = scratch.rclass | (uint16_t)(0x8000 & 0); /* class holds the UDP size */
+            struct cursor o = before;
+            uint8_t root = cursor_u8(&o);
+            cursor_skip(&o, 2);
+            uint16_t size = cursor_u16be(&o);
+            if (root == 0 && cursor_ok(&o))
+                out->edns_udp_size = size;
+        }
+    }
+    cursor_skip(c, cursor_left(c));
+    return DISSECT_OK;
+}

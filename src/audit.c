@@ -1,0 +1,702 @@
+/* audit.c — see audit.h. */
+#include "audit.h"
+
+#include <string.h>
+
+#include "dns.h"
+#include "dtls.h"
+#include "flow.h"
+#include "pcapng_writer.h"
+#include "reasm.h"
+#include "stun.h"
+
+enum {
+    IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ESP_ = 50,
+    PORT_DNS = 53, PORT_MDNS = 5353, PORT_LLMNR = 5355, PORT_DOT = 853,
+    PORT_STUN = 3478, PORT_STUNS = 5349, PORT_STUN_ALT = 3479, PORT_GOOGLE_STUN = 19302,
+    PORT_WIREGUARD = 51820, PORT_OPENVPN = 1194, PORT_IKE = 500, PORT_IKE_NAT = 4500,
+};
+
+/* A leaked STUN request waiting for its response (to learn the exposed address). */
+struct pending_stun {
+    uint8_t txid[16];
+    struct event ev;
+    struct stun_message msg;
+};
+
+struct audit {
+    struct audit_config cfg;
+    struct iface_table *ifaces;
+    struct flow_table *flows;
+    GPtrArray *sinks;
+    struct audit_counters c;
+    uint32_t tcp_streams_active;
+    GHashTable *pending;      /* txid → struct pending_stun* */
+    GQueue pending_order;     /* oldest first */
+    /* evidence pcapng: frames that made alerts (or all, with write_all) */
+    struct pcapng_writer *evidence;
+    bool evidence_all;
+    bool frame_is_evidence;     /* set while a frame is processed */
+    GString *frame_comment;     /* the frame's verdicts, for the EPB comment */
+    GError *evidence_error;     /* first write failure, reported at the end */
+    /* per-packet scratch: dissector outputs live here, not on the heap */
+    struct stun_message stun;
+    struct dns_message dns;
+    struct dtls_message dtls;
+};
+
+void audit_config_defaults(struct audit_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->max_flows = 262144;
+    cfg->max_tcp_streams = 4096;
+    cfg->flow_idle_ns = 120ull * 1000000000ull;
+    cfg->stun_wait_ns = 2ull * 1000000000ull;
+}
+
+static guint txid_hash(gconstpointer p)
+{
+    const uint8_t *b = p;
+    guint h;
+    memcpy(&h, b + 4, sizeof h); /* transaction ids are random: any 4 bytes hash well */
+    return h;
+}
+
+static gboolean txid_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, 16) == 0;
+}
+
+static void on_flow_evict(struct flow *f, void *user)
+{
+    struct audit *a = user;
+    for (int d = 0; d < 2; d++)
+        if (f->stream[d] && a->tcp_streams_active)
+            a->tcp_streams_active--;
+}
+
+struct audit *audit_new(const struct audit_config *cfg, GError **err)
+{
+    struct audit *a = g_new0(struct audit, 1);
+    a->cfg = *cfg;
+    a->ifaces = iface_table_new(&cfg->ifaces, err);
+    if (!a->ifaces) {
+        g_free(a);
+        return NULL;
+    }
+    a->flows = flow_table_new(cfg->max_flows, cfg->flow_idle_ns);
+    flow_table_set_evict(a->flows, on_flow_evict, a);
+    a->sinks = g_ptr_array_new();
+    a->pending = g_hash_table_new(txid_hash, txid_equal);
+    g_queue_init(&a->pending_order);
+    return a;
+}
+
+void audit_add_sink(struct audit *a, struct sink *s)
+{
+    g_ptr_array_add(a->sinks, s);
+}
+
+void audit_declare_iface(struct audit *a, int source_iface, const char *name, int linktype)
+{
+    iface_table_declare(a->ifaces, source_iface, name, linktype);
+}
+
+/* ---- delivery: counters, STUN correlation, sinks ---- */
+
+static void emit(struct audit *a, const struct event *ev)
+{
+    if (event_is_alert(ev)) {
+        a->c.alerts++;
+        a->c.alerts_by_kind[ev->kind]++;
+        if (ev->has_exposed)
+            a->c.exposures++;
+    }
+    for (guint i = 0; i < a->sinks->len; i++) {
+        struct sink *s = g_ptr_array_index(a->sinks, i);
+        s->ops->emit(s->self, ev);
+    }
+}
+
+static void pending_release(struct audit *a, struct pending_stun *pd)
+{
+    g_hash_table_remove(a->pending, pd->txid);
+    g_queue_remove(&a->pending_order, pd);
+    pd->ev.stun = &pd->msg;
+    emit(a, &pd->ev);
+    g_free(pd);
+}
+
+static void pending_expire(struct audit *a, uint64_t now_ns)
+{
+    struct pending_stun *pd;
+    while ((pd = g_queue_peek_head(&a->pending_order)) &&
+           (now_ns == UINT64_MAX || pd->ev.ts_ns + a->cfg.stun_wait_ns < now_ns))
+        pending_release(a, pd);
+}
+
+enum { PENDING_CAP = 4096 };
+
+static void pending_add(struct audit *a, const struct event *ev)
+{
+    uint8_t key[16] = { 0 };
+    memcpy(key, ev->stun->transaction_id, ev->stun->transaction_id_len);
+    struct pending_stun *old = g_hash_table_lookup(a->pending, key);
+    if (old) { /* a retransmission of a request already waiting */
+        old->ev.repeats++;
+        return;
+    }
+    if (g_queue_get_length(&a->pending_order) >= PENDING_CAP)
+        pending_release(a, g_queue_peek_head(&a->pending_order));
+    struct pending_stun *pd = g_new(struct pending_stun, 1);
+    memcpy(pd->txid, key, sizeof key);
+    pd->ev = *ev;
+    pd->msg = *ev->stun;
+    pd->ev.stun = &pd->msg;
+    g_hash_table_insert(a->pending, pd->txid, pd);
+    g_queue_push_tail(&a->pending_order, pd);
+}
+
+/* A response folds its exposed address into the waiting request's alert. */
+static bool pending_answer(struct audit *a, struct event *resp)
+{
+    uint8_t key[16] = { 0 };
+    memcpy(key, resp->stun->transaction_id, resp->stun->transaction_id_len);
+    struct pending_stun *pd = g_hash_table_lookup(a->pending, key);
+    if (!pd)
+        return false;
+    if (resp->has_exposed) {
+        pd->ev.has_exposed = true;
+        pd->ev.exposed = resp->exposed;
+        pd->ev.exposed_port = resp->exposed_port;
+    }
+    pending_release(a, pd);
+    return true;
+}
+
+/* Direction: the capture's word if it has one, else learned host addresses:
+ * whoever asks (query, request) is taken to be this host. */
+static void settle_direction(struct audit *a, struct event *ev, enum direction captured)
+{
+    bool request = verdict_event_is_request(ev);
+    if (captured == DIR_IN || captured == DIR_OUT) {
+        ev->dir = captured;
+        if (request && captured == DIR_OUT)
+            iface_table_learn_host(a->ifaces, &ev->src);
+        return;
+    }
+    ev->dir_inferred = true;
+    bool src_host = iface_table_is_host(a->ifaces, &ev->src);
+    bool dst_host = iface_table_is_host(a->ifaces, &ev->dst);
+    if (request) {
+        if (dst_host && !src_host) {
+            ev->dir = DIR_IN;
+        } else {
+            ev->dir = DIR_OUT;
+            iface_table_learn_host(a->ifaces, &ev->src);
+        }
+    } else {
+        ev->dir = (src_host && !dst_host) ? DIR_OUT : DIR_IN;
+    }
+}
+
+static void note_evidence(struct audit *a, const struct event *ev)
+{
+    if (!a->evidence)
+        return;
+    a->frame_is_evidence = true;
+    if (a->frame_comment->len)
+        g_string_append(a->frame_comment, "; ");
+    g_string_append_printf(a->frame_comment, "leakaudit: %s %s", event_kind_name(ev->kind), verdict_name(ev->verdict));
+    if (ev->reason)
+        g_string_append_printf(a->frame_comment, " (%s)", ev->reason);
+}
+
+static void deliver(struct audit *a, struct event *ev, enum direction captured)
+{
+    settle_direction(a, ev, captured);
+    verdict_judge(&a->cfg.verdict, a->ifaces, ev);
+    a->c.events[ev->kind]++;
+    a->c.verdicts[ev->verdict]++;
+    if (event_is_alert(ev) || (a->evidence_all && ev->verdict != VERDICT_NONE))
+        note_evidence(a, ev);
+    if (ev->kind == EVENT_STUN && ev->verdict == VERDICT_LEAK && ev->stun->cls == STUN_CLASS_REQUEST) {
+        pending_add(a, ev);
+        return;
+    }
+    bool answered = ev->kind == EVENT_STUN && verdict_event_is_response(ev) && pending_answer(a, ev);
+    if (answered && !event_is_alert(ev))
+        note_evidence(a, ev); /* the reply that says what a leaked request exposed */
+    if (answered && ev->verdict == VERDICT_EXPOSURE) {
+        /* Already told, with its request. */
+        ev->verdict = VERDICT_RESPONSE;
+        ev->severity = SEVERITY_NONE;
+        ev->reason = "a reply (exposure reported with its request)";
+    }
+    emit(a, ev);
+}
+
+static void event_init(struct event *ev, enum event_kind kind, const struct frame *f, const struct packet *p,
+                       const struct iface *ifc, const struct flow *fl)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    ev->ts_ns = f->ts_ns;
+    ev->frame_number = f->number;
+    ev->iface = ifc;
+    ev->src = p->src;
+    ev->dst = p->dst;
+    ev->sport = p->sport;
+    ev->dport = p->dport;
+    ev->transport = p->l4_proto;
+    ev->app = fl ? fl->app : NULL;
+}
+
+/* ---- dissection ---- */
+
+static bool is_stun_port(uint16_t port)
+{
+    return port == PORT_STUN || port == PORT_STUN_ALT || port == PORT_STUNS || port == PORT_GOOGLE_STUN;
+}
+
+static bool is_dns_port(uint16_t port)
+{
+    return port == PORT_DNS || port == PORT_MDNS || port == PORT_LLMNR;
+}
+
+static struct dissect_hint hint_for(const struct packet *p, bool framed)
+{
+    struct dissect_hint h = { p->l4_proto == IPPROTO_TCP_ ? TRANSPORT_TCP : TRANSPORT_UDP, p->sport, p->dport,
+                              framed };
+    return h;
+}
+
+static bool dissect_stun(struct audit *a, struct cursor *c, const struct dissect_hint *h, const struct frame *f,
+                         const struct packet *p, const struct iface *ifc, const struct flow *fl)
+{
+    bool classic_ok = is_stun_port(p->sport) || is_stun_port(p->dport);
+    enum dissect_result r = stun_dissect(c, h, classic_ok, &a->stun);
+    if (r == DISSECT_MALFORMED)
+        a->c.malformed[EVENT_STUN]++;
+    if (r != DISSECT_OK)
+        return false;
+    struct event ev;
+    event_init(&ev, EVENT_STUN, f, p, ifc, fl);
+    ev.stun = &a->stun;
+    deliver(a, &ev, p->dir);
+    return true;
+}
+
+static bool dissect_dns(struct audit *a, struct cursor *c, const struct dissect_hint *h, const struct frame *f,
+                        const struct packet *p, const struct iface *ifc, const struct flow *fl)
+{
+    enum dissect_result r = dns_dissect(c, h, &a->dns);
+    if (r == DISSECT_MALFORMED)
+        a->c.malformed[EVENT_DNS]++;
+    if (r != DISSECT_OK)
+        return false;
+    struct event ev;
+    event_init(&ev, EVENT_DNS, f, p, ifc, fl);
+    ev.dns = &a->dns;
+    deliver(a, &ev, p->dir);
+    return true;
+}
+
+static bool dissect_dtls(struct audit *a, struct cursor *c, const struct dissect_hint *h, const struct frame *f,
+                         const struct packet *p, const struct iface *ifc, const struct flow *fl)
+{
+    enum dissect_result r = dtls_dissect(c, h, &a->dtls);
+    if (r == DISSECT_MALFORMED)
+        a->c.malformed[EVENT_DTLS]++;
+    if (r != DISSECT_OK)
+        return false;
+    /* Only handshakes are events; application data would flood the log. */
+    if (!a->dtls.hello.present)
+        return true;
+    struct event ev;
+    event_init(&ev, EVENT_DTLS, f, p, ifc, fl);
+    ev.dtls = &a->dtls;
+    deliver(a, &ev, p->dir);
+    return true;
+}
+
+static void report_encrypted_dns(struct audit *a, const struct frame *f, const struct packet *p,
+                                 const struct iface *ifc, struct flow *fl, const char *proto)
+{
+    if (!fl || fl->encrypted_dns_reported || p->dport != PORT_DOT)
+        return;
+    fl->encrypted_dns_reported = true;
+    struct event ev;
+    event_init(&ev, EVENT_ENCRYPTED_DNS, f, p, ifc, fl);
+    ev.encrypted_dns_proto = proto;
+    deliver(a, &ev, p->dir);
+}
+
+/* ---- VPN transports: evidence that an interface is a VPN's underlay ---- */
+
+enum { WG_INITIATION = 1, WG_RESPONSE = 2, WG_COOKIE = 3, WG_TRANSPORT = 4 };
+
+/* WireGuard: type byte 1..4, three reserved zero bytes, fixed sizes for the
+ * handshake messages, 16-byte-aligned padding for transport data. */
+static int wireguard_type(const struct cursor *payload)
+{
+    size_t len = cursor_left(payload);
+    int type = cursor_peek_u8(payload, 0);
+    if (type < WG_INITIATION || type > WG_TRANSPORT || cursor_peek_u8(payload, 1) != 0 ||
+        cursor_peek_u8(payload, 2) != 0 || cursor_peek_u8(payload, 3) != 0)
+        return 0;
+    static const size_t fixed_len[] = { 0, 148, 92, 64 };
+    if (type != WG_TRANSPORT)
+        return len == fixed_len[type] ? type : 0;
+    return (len >= 32 && (len - 16) % 16 == 0) ? type : 0;
+}
+
+static void note_vpn_transport(struct audit *a, struct iface *ifc, const struct packet *p, const char *proto,
+                               bool endpoint_is_dst)
+{
+    if (ifc->role == IFACE_ROLE_VPN)
+        return;
+    a->c.vpn_transport_packets++;
+    /* Keep a little of the tunnel's own traffic in the evidence, so reading
+     * the evidence back still sees the VPN by evidence. */
+    if (a->evidence && p->frame->ts_ns >= ifc->vpn_transport_last_ns + 1000000000ull) {
+        a->frame_is_evidence = true;
+        g_string_append_printf(a->frame_comment, "leakaudit: %s transport (VPN evidence)", proto);
+    }
+    if (endpoint_is_dst)
+        iface_note_vpn_transport(a->ifaces, ifc, proto, &p->dst, p->dport, p->frame->ts_ns);
+    else
+        iface_note_vpn_transport(a->ifaces, ifc, proto, &p->src, p->sport, p->frame->ts_ns);
+}
+
+static bool check_vpn_transport_udp(struct audit *a, struct iface *ifc, const struct packet *p)
+{
+    int wg = wireguard_type(&p->payload);
+    if (wg) {
+        bool to_dst;
+        if (wg == WG_INITIATION)
+            to_dst = true;
+        else if (wg == WG_RESPONSE)
+            to_dst = false;
+        else if (p->dport == PORT_WIREGUARD || p->sport == PORT_WIREGUARD)
+            to_dst = p->dport == PORT_WIREGUARD;
+        else if (ifc->vpn_transport_packets)
+            to_dst = addr_equal(&ifc->vpn_endpoint, &p->dst);
+        else
+            to_dst = p->dir != DIR_IN;
+        note_vpn_transport(a, ifc, p, "WireGuard", to_dst);
+        return true;
+    }
+    if (p->dport == PORT_OPENVPN || p->sport == PORT_OPENVPN) {
+        note_vpn_transport(a, ifc, p, "OpenVPN", p->dport == PORT_OPENVPN);
+        return true;
+    }
+    if (p->dport == PORT_IKE || p->sport == PORT_IKE || p->dport == PORT_IKE_NAT || p->sport == PORT_IKE_NAT) {
+        bool to_dst = p->dport == PORT_IKE || p->dport == PORT_IKE_NAT;
+        note_vpn_transport(a, ifc, p, "IPsec", to_dst);
+        return true;
+    }
+    return false;
+}
+
+/* ---- UDP ---- */
+
+static void audit_udp(struct audit *a, const struct frame *f, const struct packet *p, struct iface *ifc)
+{
+    struct cursor payload = p->payload;
+    struct dissect_hint h = hint_for(p, false);
+    if (cursor_left(&payload) == 0)
+        return;
+    if (is_dns_port(p->sport) || is_dns_port(p->dport)) {
+        struct cursor c = payload;
+        if (dissect_dns(a, &c, &h, f, p, ifc, NULL))
+            return;
+    }
+    if (p->dport == PORT_DOT || p->sport == PORT_DOT) { /* DNS over QUIC */
+        int dirn;
+        struct flow *fl = flow_lookup(a->flows, p, f->ts_ns, true, &dirn);
+        report_encrypted_dns(a, f, p, ifc, fl, "DoQ");
+        return;
+    }
+    switch (stun_demux_first_byte((uint8_t)cursor_peek_u8(&payload, 0))) {
+    case DEMUX_STUN:
+    case DEMUX_TURN_CHANNEL: {
+        struct cursor c = payload;
+        if (dissect_stun(a, &c, &h, f, p, ifc, NULL))
+            return;
+        break;
+    }
+    case DEMUX_DTLS:
+        if (dtls_looks_like(&payload)) {
+            struct cursor c = payload;
+            if (dissect_dtls(a, &c, &h, f, p, ifc, NULL))
+                return;
+        }
+        break;
+    default:
+        break;
+    }
+    check_vpn_transport_udp(a, ifc, p);
+}
+
+/* ---- TCP: DNS (length-prefixed), STUN/TURN (self-delimiting or RFC 4571) ---- */
+
+static enum flow_stream_mode stream_mode_for(const struct packet *p, const struct cursor *head)
+{
+    if (p->sport == PORT_DNS || p->dport == PORT_DNS)
+        return STREAM_DNS;
+    size_t n = stun_frame_length(head);
+    if (n && cursor_peek_u32be(head, 4) == STUN_MAGIC_COOKIE)
+        return STREAM_STUN;
+    if (cursor_left(head) >= 10 && cursor_peek_u32be(head, 6) == STUN_MAGIC_COOKIE) {
+        struct cursor inner = cursor_rest(head);
+        cursor_skip(&inner, 2);
+        if (stun_frame_length(&inner))
+            return STREAM_STUN_RFC4571;
+    }
+    return STREAM_UNDECIDED;
+}
+
+static size_t stream_message_length(enum flow_stream_mode mode, const struct cursor *data, size_t *prefix)
+{
+    *prefix = 0;
+    switch (mode) {
+    case STREAM_DNS:
+    case STREAM_STUN_RFC4571: {
+        int32_t len = cursor_peek_u16be(data, 0);
+        if (len < 0)
+            return SIZE_MAX; /* need more */
+        *prefix = 2;
+        return (size_t)len + 2;
+    }
+    case STREAM_STUN: {
+        if (cursor_left(data) < 4)
+            return SIZE_MAX;
+        return stun_frame_length(data);
+    }
+    default:
+        return 0;
+    }
+}
+
+static void drain_stream(struct audit *a, struct tcp_stream *s, enum flow_stream_mode mode, const struct frame *f,
+                         const struct packet *p, const struct iface *ifc, const struct flow *fl)
+{
+    for (int guard = 0; guard < 64; guard++) {
+        struct cursor data = tcp_stream_data(s);
+        if (cursor_left(&data) == 0)
+            return;
+        size_t prefix;
+        size_t need = stream_message_length(mode, &data, &prefix);
+        if (need == SIZE_MAX)
+            return; /* wait for more bytes */
+        if (need == 0 || need <= prefix) { /* not what this stream carries any more */
+            tcp_stream_reset(s);
+            return;
+        }
+        if (need > TCP_STREAM_CAP) {
+            a->c.tcp_stream_drops++;
+            tcp_stream_reset(s);
+            return;
+        }
+        if (cursor_left(&data) < need)
+            return;
+        struct cursor msg = cursor_take(&data, need);
+        cursor_skip(&msg, prefix);
+        struct cursor body = cursor_rest(&msg);
+        struct dissect_hint h = hint_for(p, true);
+        if (mode == STREAM_DNS)
+            dissect_dns(a, &body, &h, f, p, ifc, fl);
+        else
+            dissect_stun(a, &body, &h, f, p, ifc, fl);
+        tcp_stream_consume(s, (uint16_t)need);
+    }
+}
+
+static void audit_tcp(struct audit *a, const struct frame *f, const struct packet *p, struct iface *ifc)
+{
+    bool dns_port = p->sport == PORT_DNS || p->dport == PORT_DNS;
+    bool dot_port = p->sport == PORT_DOT || p->dport == PORT_DOT;
+    bool has_payload = cursor_left(&p->payload) > 0;
+    bool stun_head = has_payload && stream_mode_for(p, &p->payload) != STREAM_UNDECIDED;
+    int dirn;
+    struct flow *fl = flow_lookup(a->flows, p, f->ts_ns, dns_port || dot_port || stun_head, &dirn);
+    if (!fl)
+        return;
+    if (dot_port) {
+        report_encrypted_dns(a, f, p, ifc, fl, "DoT");
+        return;
+    }
+    if (fl->stream_mode[dirn] == STREAM_UNDECIDED && has_payload)
+        fl->stream_mode[dirn] = stream_mode_for(p, &p->payload) == STREAM_UNDECIDED
+                                    ? STREAM_IGNORED
+                                    : stream_mode_for(p, &p->payload);
+    enum flow_stream_mode mode = fl->stream_mode[dirn];
+    if (mode == STREAM_UNDECIDED || mode == STREAM_IGNORED) {
+        if (p->tcp_flags & TCP_SYN) { /* remember the ISN for when data comes */
+            if (!fl->stream[dirn] && a->tcp_streams_active < a->cfg.max_tcp_streams && (dns_port || stun_head)) {
+                fl->stream[dirn] = g_new(struct tcp_stream, 1);
+                tcp_stream_init(fl->stream[dirn]);
+                a->tcp_streams_active++;
+            }
+            if (fl->stream[dirn])
+                tcp_stream_add(fl->stream[dirn], p->tcp_seq, true, p->payload);
+        }
+        return;
+    }
+    if (!fl->stream[dirn]) {
+        if (a->tcp_streams_active >= a->cfg.max_tcp_streams) {
+            /* No buffer to spare: cut what this one segment holds. */
+            a->c.tcp_stream_drops++;
+            struct tcp_stream scratch;
+            tcp_stream_init(&scratch);
+            tcp_stream_add(&scratch, p->tcp_seq, true, p->payload);
+            drain_stream(a, &scratch, mode, f, p, ifc, fl);
+            return;
+        }
+        fl->stream[dirn] = g_new(struct tcp_stream, 1);
+        tcp_stream_init(fl->stream[dirn]);
+        a->tcp_streams_active++;
+    }
+    if (!has_payload && !(p->tcp_flags & TCP_SYN))
+        return;
+    tcp_stream_add(fl->stream[dirn], p->tcp_seq, (p->tcp_flags & TCP_SYN) != 0, p->payload);
+    drain_stream(a, fl->stream[dirn], mode, f, p, ifc, fl);
+}
+
+/* ---- the frame entry ---- */
+
+void audit_frame(struct audit *a, const struct frame *f, const char *source_iface_name)
+{
+    a->c.frames++;
+    a->c.bytes += f->caplen;
+    if (!a->c.first_ns || f->ts_ns < a->c.first_ns)
+        a->c.first_ns = f->ts_ns;
+    if (f->ts_ns > a->c.last_ns)
+        a->c.last_ns = f->ts_ns;
+    if (a->pending_order.length)
+        pending_expire(a, f->ts_ns);
+
+    struct packet p;
+    enum decode_status st = decode_frame(f, &p);
+    a->c.decode[st]++;
+    if (st != DECODE_OK)
+        return;
+    struct iface *ifc = iface_for_packet(a->ifaces, f, &p, source_iface_name);
+    ifc->packets++;
+    if (a->evidence) {
+        a->frame_is_evidence = false;
+        g_string_truncate(a->frame_comment, 0);
+    }
+    switch (p.l4_proto) {
+    case IPPROTO_UDP_:
+        audit_udp(a, f, &p, ifc);
+        break;
+    case IPPROTO_TCP_:
+        audit_tcp(a, f, &p, ifc);
+        break;
+    case IPPROTO_ESP_:
+        note_vpn_transport(a, ifc, &p, "IPsec", p.dir != DIR_IN);
+        break;
+    default:
+        break;
+    }
+    if (a->evidence && (a->frame_is_evidence || a->evidence_all) && !a->evidence_error)
+        pcapng_writer_packet(a->evidence, ifc->name, f->linktype, f, p.dir,
+                             a->frame_comment->len ? a->frame_comment->str : NULL, &a->evidence_error);
+}
+
+void audit_set_evidence(struct audit *a, struct pcapng_writer *w, bool write_all)
+{
+    a->evidence = w;
+    a->evidence_all = write_all;
+    if (!a->frame_comment)
+        a->frame_comment = g_string_new(NULL);
+}
+
+bool audit_evidence_ok(struct audit *a, GError **err)
+{
+    if (!a->evidence_error)
+        return true;
+    g_propagate_error(err, a->evidence_error);
+    a->evidence_error = NULL;
+    return false;
+}
+
+void audit_finish(struct audit *a)
+{
+    pending_expire(a, UINT64_MAX);
+    flow_table_expire(a->flows, UINT64_MAX);
+    struct flow_stats fs = flow_table_stats(a->flows);
+    a->c.flows_created = fs.created;
+    a->c.flows_evicted_cap = fs.evicted_cap;
+    a->c.flows_peak = fs.peak;
+    for (guint i = 0; i < a->sinks->len; i++) {
+        struct sink *s = g_ptr_array_index(a->sinks, i);
+        if (s->ops->finish)
+            s->ops->finish(s->self, &a->c, a->ifaces);
+    }
+}
+
+void audit_tick(struct audit *a, uint64_t now_ns)
+{
+    if (a->pending_order.length)
+        pending_expire(a, now_ns);
+}
+
+struct iface_table *audit_iface_table(struct audit *a) { return a->ifaces; }
+struct audit_counters *audit_counters(struct audit *a) { return &a->c; }
+const struct iface_table *audit_ifaces(const struct audit *a) { return a->ifaces; }
+
+void audit_verdict_sentence(const struct audit *a, GString *out)
+{
+    const struct audit_counters *c = &a->c;
+    uint64_t judged = c->verdicts[VERDICT_LEAK] + c->verdicts[VERDICT_INSIDE_VPN] + c->verdicts[VERDICT_LOCAL] +
+                      c->verdicts[VERDICT_NO_VPN] + c->verdicts[VERDICT_ALLOWED];
+    if (c->alerts) {
+        g_string_append_printf(out, "LEAK: %" G_GUINT64_FORMAT " alert%s", c->alerts, c->alerts == 1 ? "" : "s");
+        const char *sep = " (";
+        for (int k = EVENT_STUN; k < EVENT_KIND_COUNT; k++) {
+            if (!c->alerts_by_kind[k])
+                continue;
+            g_string_append_printf(out, "%s%" G_GUINT64_FORMAT " %s", sep, c->alerts_by_kind[k],
+                                   event_kind_name((enum event_kind)k));
+            sep = ", ";
+        }
+        if (*sep == ',')
+            g_string_append(out, ")");
+        if (c->exposures)
+            g_string_append_printf(out, "; %" G_GUINT64_FORMAT " exposed the real address", c->exposures);
+        g_string_append(out, " — traffic left outside the VPN.");
+    } else if (c->verdicts[VERDICT_NO_VPN] && !c->verdicts[VERDICT_INSIDE_VPN]) {
+        g_string_append_printf(out,
+                               "NO VPN: %" G_GUINT64_FORMAT " STUN/DNS/DTLS request%s left with no VPN in sight; "
+                               "nothing to leak from (name it with --vpn-if, or use --require-vpn).",
+                               c->verdicts[VERDICT_NO_VPN], c->verdicts[VERDICT_NO_VPN] == 1 ? "" : "s");
+    } else if (judged) {
+        g_string_append_printf(out,
+                               "CLEAN: no leak; %" G_GUINT64_FORMAT " request%s went through the VPN, %" G_GUINT64_FORMAT
+                               " stayed local.",
+                               c->verdicts[VERDICT_INSIDE_VPN], c->verdicts[VERDICT_INSIDE_VPN] == 1 ? "" : "s",
+                               c->verdicts[VERDICT_LOCAL] + c->verdicts[VERDICT_ALLOWED]);
+    } else {
+        g_string_append(out, "CLEAN: no leak; no STUN, DNS or DTLS request seen.");
+    }
+}
+
+void audit_free(struct audit *a)
+{
+    if (!a)
+        return;
+    struct pending_stun *pd;
+    while ((pd = g_queue_pop_head(&a->pending_order)))
+        g_free(pd);
+    g_hash_table_destroy(a->pending);
+    if (a->frame_comment)
+        g_string_free(a->frame_comment, TRUE);
+    g_clear_error(&a->evidence_error);
+    flow_table_free(a->flows);
+    iface_table_free(a->ifaces);
+    g_ptr_array_free(a->sinks, TRUE);
+    g_free(a);
+}

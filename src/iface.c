@@ -1,0 +1,409 @@
+/* iface.c — see iface.h. */
+#include "iface.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    LINKTYPE_NULL = 0, LINKTYPE_ETHERNET = 1, LINKTYPE_PPP = 9, LINKTYPE_RAW_12 = 12,
+    LINKTYPE_PPP_HDLC = 50, LINKTYPE_RAW = 101, LINKTYPE_LOOP = 108, LINKTYPE_LINUX_SLL = 113,
+    LINKTYPE_IPV4 = 228, LINKTYPE_IPV6 = 229, LINKTYPE_LINUX_SLL2 = 276,
+};
+
+/* ARPHRD_* values that mean "no link layer: a tunnel" or "loopback". */
+enum {
+    ARPHRD_PPP = 512, ARPHRD_RAWIP = 519, ARPHRD_TUNNEL = 768, ARPHRD_TUNNEL6 = 769,
+    ARPHRD_LOOPBACK = 772, ARPHRD_SIT = 776, ARPHRD_IPGRE = 778, ARPHRD_IP6GRE = 823,
+    ARPHRD_NONE = 0xfffe,
+};
+
+/* How long a VPN transport seen on an underlay keeps the VPN "up" by evidence. */
+#define VPN_EVIDENCE_WINDOW_NS (180ull * 1000000000ull)
+enum { HOST_ADDR_CAP = 1024, IFACE_CAP = 4096 };
+
+struct iface_table {
+    GPtrArray *ifaces;        /* struct iface*, index == id */
+    GHashTable *by_key;       /* key string → struct iface* */
+    GHashTable *ifindex_names;/* GINT_TO_POINTER(index) → name from --ifname */
+    char **vpn_globs;
+    char *single_name;
+    GHashTable *host_addrs;   /* struct ip_addr* set (owned) */
+    bool user_declared_vpn;   /* --vpn-if given, or --ifname names a VPN-like device */
+    struct iface *last;       /* one-entry cache: most packets repeat the last interface */
+    int last_source, last_ifindex, last_hatype;
+};
+
+/* Name prefixes that VPN clients give their tunnel devices. */
+static const char *const vpn_name_prefixes[] = {
+    "tun", "tap", "wg", "ppp", "ipsec", "utun", "nordlynx", "nordtun", "proton", "tailscale",
+    "mullvad", "vti", "ip_vti", "cscotun", "gpd", "ovpn", "wt0", "zt", NULL,
+};
+static const char *const vpn_name_suffixes[] = { "-mullvad", NULL };
+static const char *const loopback_names[] = { "lo", "lo0", NULL };
+
+static bool str_has_prefix_ci(const char *s, const char *prefix)
+{
+    return g_ascii_strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+enum iface_role iface_role_from_name(const char *name)
+{
+    if (!name || !*name)
+        return IFACE_ROLE_PHYSICAL;
+    for (const char *const *l = loopback_names; *l; l++)
+        if (g_ascii_strcasecmp(name, *l) == 0)
+            return IFACE_ROLE_LOOPBACK;
+    for (const char *const *p = vpn_name_prefixes; *p; p++)
+        if (str_has_prefix_ci(name, *p))
+            return IFACE_ROLE_VPN;
+    for (const char *const *s = vpn_name_suffixes; *s; s++)
+        if (g_str_has_suffix(name, *s))
+            return IFACE_ROLE_VPN;
+    return IFACE_ROLE_PHYSICAL;
+}
+
+static enum iface_role role_from_hatype(uint16_t hatype)
+{
+    switch (hatype) {
+    case ARPHRD_LOOPBACK:
+        return IFACE_ROLE_LOOPBACK;
+    case ARPHRD_NONE: case ARPHRD_PPP: case ARPHRD_RAWIP: case ARPHRD_TUNNEL:
+    case ARPHRD_TUNNEL6: case ARPHRD_SIT: case ARPHRD_IPGRE: case ARPHRD_IP6GRE:
+        return IFACE_ROLE_VPN;
+    default:
+        return IFACE_ROLE_PHYSICAL;
+    }
+}
+
+static enum iface_role role_from_linktype(int linktype)
+{
+    switch (linktype) {
+    case LINKTYPE_RAW_12: case LINKTYPE_RAW: case LINKTYPE_IPV4: case LINKTYPE_IPV6:
+    case LINKTYPE_PPP: case LINKTYPE_PPP_HDLC:
+        return IFACE_ROLE_VPN;
+    default:
+        return IFACE_ROLE_PHYSICAL;
+    }
+}
+
+static const char *hatype_short_name(uint16_t hatype)
+{
+    switch (hatype) {
+    case 1: return "ether";
+    case ARPHRD_LOOPBACK: return "loopback";
+    case ARPHRD_NONE: return "none";
+    case ARPHRD_PPP: return "ppp";
+    case ARPHRD_RAWIP: return "rawip";
+    default: return NULL;
+    }
+}
+
+/* rtnetlink link kinds that are tunnels. */
+static const char *const vpn_link_kinds[] = { "wireguard", "tun", "ipip", "ip6tnl", "gre", "ip6gre", "vti",
+                                              "vti6", "xfrm", "sit", "ppp", NULL };
+
+static void assign_role(const struct iface_table *t, struct iface *ifc)
+{
+    if (t->vpn_globs && t->vpn_globs[0]) {
+        /* The user named the VPN: trust that alone, but keep loopback local. */
+        for (char **g = t->vpn_globs; *g; g++) {
+            if (g_pattern_match_simple(*g, ifc->name)) {
+                ifc->role = IFACE_ROLE_VPN;
+                ifc->role_source = ROLE_BY_USER;
+                return;
+            }
+        }
+        enum iface_role r = iface_role_from_name(ifc->name);
+        if (r == IFACE_ROLE_LOOPBACK || role_from_hatype(ifc->hatype) == IFACE_ROLE_LOOPBACK) {
+            ifc->role = IFACE_ROLE_LOOPBACK;
+            ifc->role_source = ROLE_BY_NAME;
+        }
+        return;
+    }
+    enum iface_role by_name = iface_role_from_name(ifc->name);
+    if (by_name != IFACE_ROLE_PHYSICAL) {
+        ifc->role = by_name;
+        ifc->role_source = ROLE_BY_NAME;
+        return;
+    }
+    for (const char *const *k = vpn_link_kinds; ifc->kind[0] && *k; k++) {
+        if (strcmp(ifc->kind, *k) == 0) {
+            ifc->role = IFACE_ROLE_VPN;
+            ifc->role_source = ROLE_BY_LINKTYPE;
+            return;
+        }
+    }
+    enum iface_role by_link = ifc->hatype ? role_from_hatype(ifc->hatype) : role_from_linktype(ifc->linktype);
+    if (by_link != IFACE_ROLE_PHYSICAL) {
+        ifc->role = by_link;
+        ifc->role_source = ROLE_BY_LINKTYPE;
+    }
+}
+
+static guint addr_hash(gconstpointer p)
+{
+    const struct ip_addr *a = p;
+    guint h = 2166136261u;
+    for (size_t i = 0; i < sizeof a->bytes; i++)
+        h = (h ^ a->bytes[i]) * 16777619u;
+    return h ^ a->family;
+}
+
+static gboolean addr_hash_equal(gconstpointer a, gconstpointer b)
+{
+    return addr_equal(a, b);
+}
+
+struct iface_table *iface_table_new(const struct iface_config *cfg, GError **err)
+{
+    struct iface_table *t = g_new0(struct iface_table, 1);
+    t->ifaces = g_ptr_array_new_with_free_func(g_free);
+    t->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    t->ifindex_names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    t->host_addrs = g_hash_table_new_full(addr_hash, addr_hash_equal, g_free, NULL);
+    t->vpn_globs = cfg ? g_strdupv(cfg->vpn_globs) : NULL;
+    t->single_name = cfg && cfg->single_name ? g_strdup(cfg->single_name) : NULL;
+    for (char **m = cfg ? cfg->ifname_map : NULL; m && *m; m++) {
+        const char *eq = strchr(*m, '=');
+        char *end = NULL;
+        long idx = eq ? strtol(*m, &end, 10) : 0;
+        if (!eq || end != eq || idx <= 0 || idx > 0x7fffffff || !eq[1] || strlen(eq + 1) >= IFACE_NAME_MAX) {
+            g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--ifname '%s': expected INDEX=NAME, e.g. 3=wg0", *m);
+            iface_table_free(t);
+            return NULL;
+        }
+        g_hash_table_replace(t->ifindex_names, GINT_TO_POINTER((int)idx), g_strdup(eq + 1));
+        if (!(t->vpn_globs && t->vpn_globs[0]) && iface_role_from_name(eq + 1) == IFACE_ROLE_VPN)
+            t->user_declared_vpn = true;
+    }
+    if (t->vpn_globs && t->vpn_globs[0])
+        t->user_declared_vpn = true;
+    return t;
+}
+
+void iface_table_free(struct iface_table *t)
+{
+    if (!t)
+        return;
+    g_ptr_array_free(t->ifaces, TRUE);
+    g_hash_table_destroy(t->by_key);
+    g_hash_table_destroy(t->ifindex_names);
+    g_hash_table_destroy(t->host_addrs);
+    g_strfreev(t->vpn_globs);
+    g_free(t->single_name);
+    g_free(t);
+}
+
+/* The key says what makes two packets "the same interface" for this link. */
+static void packet_iface_key(const struct frame *f, const struct packet *p, char *key, size_t len)
+{
+    if (p->ifindex > 0)
+        snprintf(key, len, "%d/idx%d", f->iface, p->ifindex);
+    else if (f->linktype == LINKTYPE_LINUX_SLL)
+        snprintf(key, len, "%d/ha%u", f->iface, p->hatype);
+    else
+        snprintf(key, len, "%d", f->iface);
+}
+
+static void packet_iface_name(const struct iface_table *t, const struct frame *f, const struct packet *p,
+                              const char *source_name, char *name, size_t len)
+{
+    const char *base = source_name && *source_name ? source_name : t->single_name;
+    if (p->ifindex > 0) {
+        /* --ifname wins; else a pcapng interface named after one device (our
+         * own evidence files) names it; "any" names nothing. */
+        const char *mapped = g_hash_table_lookup(t->ifindex_names, GINT_TO_POINTER(p->ifindex));
+        if (mapped)
+            snprintf(name, len, "%s", mapped);
+        else if (source_name && *source_name && strcmp(source_name, "any") != 0)
+            snprintf(name, len, "%s", source_name);
+        else
+            snprintf(name, len, "if%d", p->ifindex);
+    } else if (f->linktype == LINKTYPE_LINUX_SLL) {
+        const char *ha = hatype_short_name(p->hatype);
+        if (ha)
+            snprintf(name, len, "%s:%s", base ? base : "any", ha);
+        else
+            snprintf(name, len, "%s:hatype%u", base ? base : "any", p->hatype);
+    } else if (base) {
+        snprintf(name, len, "%s", base);
+    } else {
+        snprintf(name, len, "if%d", f->iface < 0 ? 0 : f->iface);
+    }
+}
+
+static struct iface *iface_add(struct iface_table *t, const char *key, const char *name, int linktype,
+                               uint16_t hatype, int ifindex)
+{
+    if (t->ifaces->len >= IFACE_CAP) /* hostile capture with endless interfaces */
+        return g_ptr_array_index(t->ifaces, t->ifaces->len - 1);
+    struct iface *ifc = g_new0(struct iface, 1);
+    ifc->id = t->ifaces->len;
+    ifc->linktype = linktype;
+    ifc->hatype = hatype;
+    ifc->ifindex = ifindex;
+    g_strlcpy(ifc->name, name, sizeof ifc->name);
+    assign_role(t, ifc);
+    g_ptr_array_add(t->ifaces, ifc);
+    g_hash_table_insert(t->by_key, g_strdup(key), ifc);
+    return ifc;
+}
+
+void iface_table_declare(struct iface_table *t, int source_iface, const char *name, int linktype)
+{
+    char key[96];
+    snprintf(key, sizeof key, "%d", source_iface);
+    /* Cooked captures name their interfaces per packet (ifindex/hatype), not per IDB. */
+    if (linktype == LINKTYPE_LINUX_SLL || linktype == LINKTYPE_LINUX_SLL2 || g_hash_table_contains(t->by_key, key))
+        return;
+    char fallback[IFACE_NAME_MAX];
+    if (!name || !*name) {
+        snprintf(fallback, sizeof fallback, "if%d", source_iface);
+        name = fallback;
+    }
+    iface_add(t, key, name, linktype, 0, 0);
+}
+
+struct iface *iface_for_packet(struct iface_table *t, const struct frame *f, const struct packet *p,
+                               const char *source_name)
+{
+    int hatype_key = f->linktype == LINKTYPE_LINUX_SLL ? p->hatype : -1;
+    if (t->last && t->last_source == f->iface && t->last_ifindex == p->ifindex && t->last_hatype == hatype_key)
+        return t->last;
+    char key[96];
+    packet_iface_key(f, p, key, sizeof key);
+    struct iface *ifc = g_hash_table_lookup(t->by_key, key);
+    if (!ifc) {
+        char name[IFACE_NAME_MAX];
+        packet_iface_name(t, f, p, source_name, name, sizeof name);
+        ifc = iface_add(t, key, name, f->linktype, p->hatype, p->ifindex);
+    }
+    t->last = ifc;
+    t->last_source = f->iface;
+    t->last_ifindex = p->ifindex;
+    t->last_hatype = hatype_key;
+    return ifc;
+}
+
+void iface_table_link_update(struct iface_table *t, int source_iface, int ifindex, const char *name,
+                             const char *kind, uint16_t hatype, bool up)
+{
+    char key[96];
+    snprintf(key, sizeof key, "%d/idx%d", source_iface, ifindex);
+    const char *mapped = g_hash_table_lookup(t->ifindex_names, GINT_TO_POINTER(ifindex));
+    struct iface *ifc = g_hash_table_lookup(t->by_key, key);
+    if (ifc && strcmp(ifc->name, mapped ? mapped : name) != 0) {
+        iface_table_link_removed(t, source_iface, ifindex);
+        ifc = NULL;
+    }
+    if (!ifc) {
+        ifc = g_new0(struct iface, 1);
+        ifc->id = t->ifaces->len;
+        ifc->linktype = 276; /* LINKTYPE_LINUX_SLL2: what "any" delivers */
+        ifc->hatype = hatype;
+        ifc->ifindex = ifindex;
+        g_strlcpy(ifc->name, mapped ? mapped : name, sizeof ifc->name);
+        g_strlcpy(ifc->kind, kind ? kind : "", sizeof ifc->kind);
+        assign_role(t, ifc);
+        g_ptr_array_add(t->ifaces, ifc);
+        g_hash_table_insert(t->by_key, g_strdup(key), ifc);
+    }
+    ifc->down = !up;
+    t->last = NULL;
+}
+
+void iface_table_link_removed(struct iface_table *t, int source_iface, int ifindex)
+{
+    char key[96];
+    snprintf(key, sizeof key, "%d/idx%d", source_iface, ifindex);
+    struct iface *ifc = g_hash_table_lookup(t->by_key, key);
+    if (!ifc)
+        return;
+    ifc->gone = true;
+    g_hash_table_remove(t->by_key, key);
+    t->last = NULL;
+}
+
+void iface_note_vpn_transport(struct iface_table *t, struct iface *ifc, const char *proto,
+                              const struct ip_addr *endpoint, uint16_t port, uint64_t ts_ns)
+{
+    (void)t;
+    ifc->vpn_transport_packets++;
+    ifc->vpn_transport_last_ns = ts_ns;
+    ifc->vpn_transport_proto = proto;
+    ifc->vpn_endpoint = *endpoint;
+    ifc->vpn_endpoint_port = port;
+    snprintf(ifc->vpn_evidence, sizeof ifc->vpn_evidence, "%s over %s", proto, ifc->name);
+}
+
+bool iface_table_vpn_up(struct iface_table *t, uint64_t ts_ns, const char **what)
+{
+    const struct iface *underlay = NULL;
+    if (t->user_declared_vpn && what)
+        *what = t->vpn_globs && t->vpn_globs[0] ? t->vpn_globs[0] : "declared VPN";
+    for (guint i = 0; i < t->ifaces->len; i++) {
+        const struct iface *ifc = g_ptr_array_index(t->ifaces, i);
+        if (ifc->gone || ifc->down)
+            continue;
+        if (ifc->role == IFACE_ROLE_VPN) {
+            if (what)
+                *what = ifc->name;
+            return true;
+        }
+        if (ifc->vpn_transport_packets && ts_ns <= ifc->vpn_transport_last_ns + VPN_EVIDENCE_WINDOW_NS)
+            underlay = ifc;
+    }
+    if (t->user_declared_vpn)
+        return true;
+    if (underlay) {
+        if (what)
+            *what = underlay->vpn_evidence;
+        return true;
+    }
+    return false;
+}
+
+bool iface_table_is_vpn_endpoint(const struct iface_table *t, const struct ip_addr *a, uint16_t port)
+{
+    for (guint i = 0; i < t->ifaces->len; i++) {
+        const struct iface *ifc = g_ptr_array_index(t->ifaces, i);
+        if (ifc->vpn_transport_packets && ifc->vpn_endpoint_port == port && addr_equal(&ifc->vpn_endpoint, a))
+            return true;
+    }
+    return false;
+}
+
+void iface_table_learn_host(struct iface_table *t, const struct ip_addr *a)
+{
+    if (g_hash_table_size(t->host_addrs) >= HOST_ADDR_CAP || g_hash_table_contains(t->host_addrs, a))
+        return;
+    struct ip_addr *copy = g_new(struct ip_addr, 1);
+    *copy = *a;
+    g_hash_table_add(t->host_addrs, copy);
+}
+
+bool iface_table_is_host(const struct iface_table *t, const struct ip_addr *a)
+{
+    return g_hash_table_contains(t->host_addrs, a);
+}
+
+unsigned iface_table_count(const struct iface_table *t) { return t->ifaces->len; }
+
+const struct iface *iface_table_get(const struct iface_table *t, unsigned i)
+{
+    return i < t->ifaces->len ? g_ptr_array_index(t->ifaces, i) : NULL;
+}
+
+const char *iface_role_name(enum iface_role r)
+{
+    static const char *const names[] = { "physical", "vpn", "loopback" };
+    return (unsigned)r < G_N_ELEMENTS(names) ? names[r] : "unknown";
+}
+
+const char *iface_role_source_name(enum iface_role_source s)
+{
+    static const char *const names[] = { "default", "user", "name", "link-type" };
+    return (unsigned)s < G_N_ELEMENTS(names) ? names[s] : "unknown";
+}
