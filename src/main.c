@@ -60,6 +60,20 @@ struct options {
     gint max_flows;
 };
 
+static void options_free(struct options *o)
+{
+    g_free(o->read_file);
+    g_free(o->json_path);
+    g_free(o->write_file);
+    g_free(o->interface_name);
+    g_free(o->color);
+    g_free(o->filter);
+    g_strfreev(o->vpn_ifs);
+    g_strfreev(o->ifnames);
+    g_strfreev(o->devices);
+    memset(o, 0, sizeof *o);
+}
+
 static void print_version(void)
 {
     printf("leakaudit %s\n", LEAKAUDIT_VERSION);
@@ -285,32 +299,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "leakaudit: %s (see --help)\n", err->message);
         g_error_free(err);
         g_option_context_free(ctx);
-        return EXIT_ERROR;
+        return options_free(&o), EXIT_ERROR;
     }
     g_option_context_free(ctx);
     if (o.version) {
         print_version();
-        return EXIT_CLEAN;
+        return options_free(&o), EXIT_CLEAN;
     }
     if (argc > 1) {
         fprintf(stderr, "leakaudit: unexpected argument '%s' (see --help)\n", argv[1]);
-        return EXIT_ERROR;
+        return options_free(&o), EXIT_ERROR;
     }
     if (!o.read_file && !o.devices) {
         fprintf(stderr, "leakaudit: nothing to read: give -r FILE or -i INTERFACE (see --help)\n");
-        return EXIT_ERROR;
+        return options_free(&o), EXIT_ERROR;
     }
     if (o.read_file && o.devices) {
         fprintf(stderr, "leakaudit: -r and -i exclude each other\n");
-        return EXIT_ERROR;
+        return options_free(&o), EXIT_ERROR;
     }
     if (o.color && strcmp(o.color, "auto") && strcmp(o.color, "always") && strcmp(o.color, "never")) {
         fprintf(stderr, "leakaudit: --color must be auto, always or never\n");
-        return EXIT_ERROR;
+        return options_free(&o), EXIT_ERROR;
     }
     if (o.max_flows < 16) {
         fprintf(stderr, "leakaudit: --max-flows must be at least 16\n");
-        return EXIT_ERROR;
+        return options_free(&o), EXIT_ERROR;
     }
 
     struct audit_config cfg;
@@ -326,7 +340,7 @@ int main(int argc, char **argv)
     if (!a) {
         fprintf(stderr, "leakaudit: %s\n", err->message);
         g_error_free(err);
-        return EXIT_ERROR;
+        return options_free(&o), EXIT_ERROR;
     }
     GPtrArray *sinks = g_ptr_array_new_with_free_func((GDestroyNotify)sink_free);
     bool json_on_stdout = o.json_path && strcmp(o.json_path, "-") == 0;
@@ -342,7 +356,7 @@ int main(int argc, char **argv)
             g_error_free(err);
             g_ptr_array_free(sinks, TRUE);
             audit_free(a);
-            return EXIT_ERROR;
+            return options_free(&o), EXIT_ERROR;
         }
         g_ptr_array_add(sinks, js);
     }
@@ -356,7 +370,7 @@ int main(int argc, char **argv)
             g_error_free(err);
             g_ptr_array_free(sinks, TRUE);
             audit_free(a);
-            return EXIT_ERROR;
+            return options_free(&o), EXIT_ERROR;
         }
         audit_set_evidence(a, evidence, o.write_all);
     }
@@ -400,14 +414,6 @@ int main(int argc, char **argv)
     }
     g_ptr_array_free(sinks, TRUE);
     audit_free(a);
-    g_free(o.read_file);
-    g_strfreev(o.devices);
-    g_free(o.filter);
-    g_free(o.json_path);
-    g_free(o.write_file);
-    g_free(o.interface_name);
-    g_free(o.color);
-    g_strfreev(o.vpn_ifs);
-    g_strfreev(o.ifnames);
+    options_free(&o);
     return status;
 }

@@ -89,7 +89,7 @@ wgx() {  # wgx ROLE ARGS...: wg in the role's wireguard-go mount+net namespace
 client_wg_up() {
     sysw client net.ipv6.conf.default.disable_ipv6=1   # wg0 gets no link-local, no router solicitations
     start_wg client
-    wgx client set wg0 private-key "$S/client.key" \
+    wgx client set wg0 private-key "$S/client.key" listen-port "$TB_CLIENT_WG_PORT" \
         peer "$(cat "$S/server.pub")" endpoint "$TB_VPN_ENDPOINT_V4:$TB_VPN_PORT" allowed-ips 0.0.0.0/0
     nsx client ip addr add "$TB_CLIENT_WG_V4/32" dev wg0
     nsx client ip link set wg0 up

@@ -1,0 +1,4 @@
+#!/bin/sh
+# The bundled samples: exact alerts, exit codes, JSON fields, evidence round trip.
+root=${LEAKAUDIT_ROOT:-.}
+exec python3 "$root/tests/samples_check.py" "${LEAKAUDIT:-./leakaudit}" "$root/samples"
