@@ -1,0 +1,211 @@
+/* test_dissectors.c — STUN against RFC 5769's test vectors, truncation and
+ * hostile lengths for STUN/DNS/DTLS (every prefix must end cleanly), and
+ * decoding of the project's sample payloads. */
+#include <glib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "dtls.h"
+#include "stun.h"
+
+/* RFC 5769 §2.1: sample request. */
+static const uint8_t rfc5769_request[] = {
+    0x00, 0x01, 0x00, 0x58, 0x21, 0x12, 0xa4, 0x42, 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87,
+    0xdf, 0xae, 0x80, 0x22, 0x00, 0x10, 0x53, 0x54, 0x55, 0x4e, 0x20, 0x74, 0x65, 0x73, 0x74, 0x20, 0x63, 0x6c,
+    0x69, 0x65, 0x6e, 0x74, 0x00, 0x24, 0x00, 0x04, 0x6e, 0x00, 0x01, 0xff, 0x80, 0x29, 0x00, 0x08, 0x93, 0x2f,
+    0xf9, 0xb1, 0x51, 0x26, 0x3b, 0x36, 0x00, 0x06, 0x00, 0x09, 0x65, 0x76, 0x74, 0x6a, 0x3a, 0x68, 0x36, 0x76,
+    0x59, 0x20, 0x20, 0x20, 0x00, 0x08, 0x00, 0x14, 0x9a, 0xea, 0xa7, 0x0c, 0xbf, 0xd8, 0xcb, 0x56, 0x78, 0x1e,
+    0xf2, 0xb5, 0xb2, 0xd3, 0xf2, 0x49, 0xc1, 0xb5, 0x71, 0xa2, 0x80, 0x28, 0x00, 0x04, 0xe5, 0x7a, 0x3b, 0xcf,
+};
+
+/* RFC 5769 §2.2: sample IPv4 response. */
+static const uint8_t rfc5769_response_v4[] = {
+    0x01, 0x01, 0x00, 0x3c, 0x21, 0x12, 0xa4, 0x42, 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87,
+    0xdf, 0xae, 0x80, 0x22, 0x00, 0x0b, 0x74, 0x65, 0x73, 0x74, 0x20, 0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20,
+    0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xa1, 0x47, 0xe1, 0x12, 0xa6, 0x43, 0x00, 0x08, 0x00, 0x14, 0x2b, 0x91,
+    0xf5, 0x99, 0xfd, 0x9e, 0x90, 0xc3, 0x8c, 0x74, 0x89, 0xf9, 0x2a, 0xf9, 0xba, 0x53, 0xf0, 0x6b, 0xe7, 0xd7,
+    0x80, 0x28, 0x00, 0x04, 0xc0, 0x7d, 0x4c, 0x96,
+};
+
+static const struct dissect_hint udp_any = { TRANSPORT_UDP, 40000, 40001, false };
+
+static void test_stun_rfc5769_request(void)
+{
+    struct stun_message m;
+    struct cursor c = cursor_make(rfc5769_request, sizeof rfc5769_request);
+    g_assert_cmpint(stun_dissect(&c, &udp_any, false, &m), ==, DISSECT_OK);
+    g_assert_false(m.classic);
+    g_assert_cmpint(m.cls, ==, STUN_CLASS_REQUEST);
+    g_assert_cmpuint(m.method, ==, STUN_METHOD_BINDING);
+    g_assert_cmpstr(m.software.value, ==, "STUN test client");
+    g_assert_true(m.has_priority);
+    g_assert_cmphex(m.priority, ==, 0x6e0001ff);
+    g_assert_true(m.ice_controlled);
+    g_assert_cmphex(m.ice_tiebreaker, ==, 0x932ff9b151263b36ull);
+    g_assert_cmpstr(m.username.value, ==, "evtj:h6vY");
+    g_assert_true(m.has_message_integrity);
+    g_assert_cmpint(m.fingerprint, ==, STUN_FP_VALID);
+    g_assert_cmpuint(m.attr_count, ==, 6);
+    g_assert_cmpuint(m.message_len, ==, sizeof rfc5769_request);
+    g_assert_cmpuint(cursor_left(&c), ==, 0);
+}
+
+static void test_stun_rfc5769_response(void)
+{
+    struct stun_message m;
+    struct cursor c = cursor_make(rfc5769_response_v4, sizeof rfc5769_response_v4);
+    g_assert_cmpint(stun_dissect(&c, &udp_any, false, &m), ==, DISSECT_OK);
+    g_assert_cmpint(m.cls, ==, STUN_CLASS_SUCCESS);
+    g_assert_cmpuint(m.xor_mapped.family, ==, 4);
+    static const uint8_t want[4] = { 192, 0, 2, 1 };
+    g_assert_cmpmem(m.xor_mapped.bytes, 4, want, 4);
+    g_assert_cmpuint(m.xor_mapped.port, ==, 32853);
+    g_assert_cmpstr(m.software.value, ==, "test vector"); /* length 11; the space is padding */
+    g_assert_cmpint(m.fingerprint, ==, STUN_FP_VALID);
+}
+
+static void test_stun_fingerprint_detects_change(void)
+{
+    uint8_t copy[sizeof rfc5769_response_v4];
+    memcpy(copy, rfc5769_response_v4, sizeof copy);
+    copy[30] ^= 0x01; /* inside SOFTWARE */
+    struct stun_message m;
+    struct cursor c = cursor_make(copy, sizeof copy);
+    g_assert_cmpint(stun_dissect(&c, &udp_any, false, &m), ==, DISSECT_OK);
+    g_assert_cmpint(m.fingerprint, ==, STUN_FP_INVALID);
+}
+
+static void test_stun_truncations(void)
+{
+    for (size_t n = 0; n < sizeof rfc5769_request; n++) {
+        uint8_t *heap = g_memdup2(rfc5769_request, n); /* exact size: ASan sees any over-read */
+        struct stun_message m;
+        struct cursor c = cursor_make(heap, n);
+        enum dissect_result r = stun_dissect(&c, &udp_any, true, &m);
+        g_assert_cmpint(r, !=, DISSECT_OK);
+        g_free(heap);
+    }
+}
+
+static void test_stun_attribute_length_ffff(void)
+{
+    uint8_t msg[28];
+    memcpy(msg, rfc5769_request, 20);
+    msg[2] = 0x00;
+    msg[3] = 0x08;
+    const uint8_t attr[8] = { 0x80, 0x22, 0xff, 0xff, 'a', 'b', 'c', 'd' };
+    memcpy(msg + 20, attr, 8);
+    struct stun_message m;
+    struct cursor c = cursor_make(msg, sizeof msg);
+    g_assert_cmpint(stun_dissect(&c, &udp_any, false, &m), ==, DISSECT_MALFORMED);
+}
+
+static void test_stun_classic_needs_port(void)
+{
+    /* An RFC 3489 Binding request: no cookie, 16-byte transaction id. */
+    uint8_t msg[20] = { 0x00, 0x01, 0x00, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+    struct stun_message m;
+    struct cursor c = cursor_make(msg, sizeof msg);
+    g_assert_cmpint(stun_dissect(&c, &udp_any, false, &m), ==, DISSECT_NOT_MINE);
+    struct dissect_hint stun_port = { TRANSPORT_UDP, 40000, 3478, false };
+    c = cursor_make(msg, sizeof msg);
+    g_assert_cmpint(stun_dissect(&c, &stun_port, false, &m), ==, DISSECT_OK);
+    g_assert_true(m.classic);
+    g_assert_cmpuint(m.transaction_id_len, ==, 16);
+    g_assert_cmpuint(m.transaction_id[15], ==, 16);
+}
+
+static void test_stun_frame_length(void)
+{
+    struct cursor c = cursor_make(rfc5769_request, 4);
+    g_assert_cmpuint(stun_frame_length(&c), ==, sizeof rfc5769_request);
+    uint8_t channel[] = { 0x40, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5, 0, 0, 0 };
+    c = cursor_make(channel, sizeof channel);
+    g_assert_cmpuint(stun_frame_length(&c), ==, 12);
+}
+
+/* A DNS query for example.com A with a compression loop appended as answer. */
+static void test_dns_query_and_loops(void)
+{
+    static const uint8_t q[] = { 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0x00, 0x01, 0x00, 0x01 };
+    struct dissect_hint h = { TRANSPORT_UDP, 40000, 53, false };
+    struct dns_message m;
+    struct cursor c = cursor_make(q, sizeof q);
+    g_assert_cmpint(dns_dissect(&c, &h, &m), ==, DISSECT_OK);
+    g_assert_false(m.is_response);
+    g_assert_cmpuint(m.question_count, ==, 1);
+    g_assert_cmpstr(m.questions[0].name, ==, "example.com");
+    g_assert_cmpuint(m.questions[0].qtype, ==, DNS_TYPE_A);
+    /* A question name that points at itself: a loop. */
+    static const uint8_t loop[] = { 0, 1, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1 };
+    c = cursor_make(loop, sizeof loop);
+    g_assert_cmpint(dns_dissect(&c, &h, &m), ==, DISSECT_MALFORMED);
+    /* A forward pointer. */
+    static const uint8_t fwd[] = { 0, 1, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 16, 0, 1, 0, 1, 0 };
+    c = cursor_make(fwd, sizeof fwd);
+    g_assert_cmpint(dns_dissect(&c, &h, &m), ==, DISSECT_MALFORMED);
+    for (size_t n = 0; n < sizeof q; n++) {
+        uint8_t *heap = g_memdup2(q, n);
+        c = cursor_make(heap, n);
+        g_assert_cmpint(dns_dissect(&c, &h, &m), ==, DISSECT_MALFORMED);
+        g_free(heap);
+    }
+}
+
+/* A DTLS 1.2 ClientHello offering use_srtp (as scripts/make-samples.py builds it). */
+static void test_dtls_client_hello(void)
+{
+    GByteArray *b = g_byte_array_new();
+    static const uint8_t ext[] = { 0x00, 0x0e, 0x00, 0x07, 0x00, 0x04, 0x00, 0x07, 0x00, 0x01, 0x00,
+                                   0x00, 0x17, 0x00, 0x00 };
+    GByteArray *body = g_byte_array_new();
+    static const uint8_t ver[] = { 0xfe, 0xfd };
+    g_byte_array_append(body, ver, 2);
+    uint8_t random[32] = { 0 };
+    g_byte_array_append(body, random, 32);
+    static const uint8_t rest[] = { 0x00, 0x00, 0x00, 0x04, 0xc0, 0x2b, 0xc0, 0x2f, 0x01, 0x00, 0x00, sizeof ext };
+    g_byte_array_append(body, rest, sizeof rest);
+    g_byte_array_append(body, ext, sizeof ext);
+    uint8_t hs[12] = { 1, 0, 0, (uint8_t)body->len, 0, 0, 0, 0, 0, 0, 0, (uint8_t)body->len };
+    uint8_t rec[13] = { 22, 0xfe, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, (uint8_t)(12 + body->len) };
+    g_byte_array_append(b, rec, 13);
+    g_byte_array_append(b, hs, 12);
+    g_byte_array_append(b, body->data, body->len);
+    struct dtls_message m;
+    struct cursor c = cursor_make(b->data, b->len);
+    g_assert_true(dtls_looks_like(&c));
+    g_assert_cmpint(dtls_dissect(&c, &udp_any, &m), ==, DISSECT_OK);
+    g_assert_cmpuint(m.record_count, ==, 1);
+    g_assert_true(m.hello.present);
+    g_assert_cmpuint(m.hello.handshake_type, ==, DTLS_HS_CLIENT_HELLO);
+    g_assert_cmphex(m.hello.version, ==, DTLS_VERSION_1_2);
+    g_assert_cmpuint(m.hello.cipher_count, ==, 2);
+    g_assert_true(m.hello.use_srtp);
+    g_assert_cmpuint(m.hello.srtp_profile_count, ==, 2);
+    g_assert_cmphex(m.hello.srtp_profiles[0], ==, 0x0007);
+    g_assert_cmpstr(dtls_srtp_profile_name(m.hello.srtp_profiles[1]), ==, "SRTP_AES128_CM_HMAC_SHA1_80");
+    for (size_t n = 0; n < b->len; n++) {
+        uint8_t *heap = g_memdup2(b->data, n);
+        c = cursor_make(heap, n);
+        g_assert_cmpint(dtls_dissect(&c, &udp_any, &m), !=, DISSECT_OK);
+        g_free(heap);
+    }
+    g_byte_array_free(body, TRUE);
+    g_byte_array_free(b, TRUE);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/stun/rfc5769-request", test_stun_rfc5769_request);
+    g_test_add_func("/stun/rfc5769-response-ipv4", test_stun_rfc5769_response);
+    g_test_add_func("/stun/fingerprint-detects-change", test_stun_fingerprint_detects_change);
+    g_test_add_func("/stun/truncations", test_stun_truncations);
+    g_test_add_func("/stun/attribute-length-ffff", test_stun_attribute_length_ffff);
+    g_test_add_func("/stun/classic-needs-port", test_stun_classic_needs_port);
+    g_test_add_func("/stun/frame-length", test_stun_frame_length);
+    g_test_add_func("/dns/query-and-loops", test_dns_query_and_loops);
+    g_test_add_func("/dtls/client-hello-use-srtp", test_dtls_client_hello);
+    return g_test_run();
+}
