@@ -39,6 +39,7 @@ enum {
     CHANNEL_NUMBER_MIN = 0x4000,     /* RFC 5766 allowed 0x4000..0x7FFF; */
     CHANNEL_NUMBER_MAX = 0x7fff,     /* RFC 8656 narrowed it to 0x4FFF */
     STUN_TYPE_TOP_BITS = 0xc000,     /* the two leading zero bits of STUN */
+    STUN_FIRST_BYTE_MAX = 3,         /* RFC 7983 demux range of STUN */
     STUN_ADDR_FAMILY_IPV4 = 0x01,
     STUN_ADDR_FAMILY_IPV6 = 0x02,
     STUN_ADDR_LEN_IPV4 = 8,
@@ -642,7 +643,10 @@ size_t stun_frame_length(const struct cursor *c)
     if (first_word < 0 || length < 0)
         return 0;
     if ((first_word & STUN_TYPE_TOP_BITS) == 0) {
-        if (length % 4 != 0)
+        /* With 4 bytes only, also require RFC 7983's STUN first byte
+         * (0..3: methods 0x100..0xFFF are reserved for demultiplexing), so
+         * a DTLS record head (20..63) is not taken for STUN. */
+        if ((first_word >> 8) > STUN_FIRST_BYTE_MAX || length % 4 != 0)
             return 0;
         int64_t cookie = cursor_peek_u32be(c, STUN_COOKIE_OFFSET);
         if (cookie >= 0 && cookie != STUN_MAGIC_COOKIE)

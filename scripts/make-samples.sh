@@ -21,6 +21,7 @@ PY=/usr/bin/python3
 . "$ROOT/tests/e2e/testbed.env"
 export LA_TB=samples$$
 WORK=$(mktemp -d /tmp/leakaudit-samples.XXXXXX)
+NEW=$WORK/out               # samples land in $OUT only when every check passed
 INTENTS=$WORK/intents.jsonl
 CAP_PID=""
 CAP_FILTER="udp or tcp"     # no ARP, NDP, MLD, IGMP, ICMP: samples stay small and on topic
@@ -67,9 +68,9 @@ start_tcpdump() {   # start_tcpdump FILE IFACE
 stop_capture() {    # stop_capture FILE: stop, put frames in time order, install into $OUT
     sleep 0.5
     kill -INT "$CAP_PID"; wait "$CAP_PID" || true; CAP_PID=""
-    reordercap "$WORK/$1.raw" "$OUT/$1" >/dev/null   # dumpcap interleaves interfaces out of order
-    chmod 644 "$OUT/$1"
-    echo "make-samples: $1: $(tshark -r "$OUT/$1" 2>/dev/null | wc -l) frames, $(stat -c %s "$OUT/$1") bytes" >&2
+    reordercap "$WORK/$1.raw" "$NEW/$1" >/dev/null   # dumpcap interleaves interfaces out of order
+    chmod 644 "$NEW/$1"
+    echo "make-samples: $1: $(tshark -r "$NEW/$1" 2>/dev/null | wc -l) frames, $(stat -c %s "$NEW/$1") bytes" >&2
 }
 
 # --- scenario actions; each logs its intent for expected_tsv.py ---------------
@@ -102,7 +103,108 @@ dtls() {  # dtls FILE VERDICT IFACE [openssl s_client options...]
     pause
 }
 
-mkdir -p "$OUT"
+readme_template() {
+    cat <<'EOF'
+# Bundled samples
+
+Real traffic, recorded by `scripts/make-samples.sh` in the network-namespace
+testbed (`tests/e2e/testbed.sh`, addresses in `tests/e2e/testbed.env`): a
+client with `eth0` and a real WireGuard tunnel `wg0` (wireguard-go), a home
+router that NATs and runs the LAN resolver (dnsmasq), STUN servers (coturn),
+a public resolver (dnsmasq), a DTLS server (openssl `s_server -use_srtp`) and
+the VPN server. All addresses are documentation ranges (192.0.2.0/24,
+198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32); nothing left the machine.
+
+```
+ client ns                    router ns (home router)       inet ns                        vpn ns
+ eth0 198.51.100.10/24 ------ lan0 198.51.100.1  resolver   lo 203.0.113.10:3478  STUN
+      2001:db8:1::10/64            2001:db8:1::1 resolver      2001:db8:2::10:3478 STUN
+ wg0  192.0.2.130/32          wan0 203.0.113.2 (NAT) ------ wan0 203.0.113.1
+      (WireGuard, IPv4 only)       2001:db8:ff::2              203.0.113.53:53     resolver
+                                                               203.0.113.20:4433   DTLS
+                                                            vpn0 192.0.2.2 ------------- eth0 192.0.2.1:51820 WireGuard
+                                                                                         wg0  192.0.2.129, NAT -> 192.0.2.1
+ client routes: IPv4 default dev wg0; 192.0.2.1 via 198.51.100.1 dev eth0 (endpoint);
+ default via 198.51.100.1 dev eth0 metric 1000 (used by SO_BINDTODEVICE); IPv6 default via eth0.
+```
+
+So a STUN server sees **192.0.2.1** (the VPN exit) through the tunnel,
+**203.0.113.2** (the user's real public address) when a request leaves by
+eth0, and **2001:db8:1::10** over IPv6, which the IPv4-only tunnel does not
+carry. While the tunnel holds the default route, a socket leaves by eth0 only
+with SO_BINDTODEVICE, an on-link destination (the router's resolver), a
+source policy rule, or IPv6.
+
+| file | format, how captured | what it shows | verdict |
+|---|---|---|---|
+| `webrtc-leak.pcapng` | pcapng, `dumpcap -i eth0 -i wg0` (IDBs `eth0` Ethernet and `wg0` raw IP; no direction flags), frames put in time order with `reordercap` | a STUN Binding through wg0 (reflects 192.0.2.1: fine) and its WireGuard handshake/transport on eth0; a Binding with ICE USERNAME/PRIORITY/ICE-CONTROLLING out eth0 by SO_BINDTODEVICE (reflects 203.0.113.2); an IPv6 Binding out eth0 (reflects 2001:db8:1::10); a DTLS 1.2 handshake offering use_srtp out eth0 (through a source policy rule, like a per-interface WebRTC socket on a policy-routed host) | leaks: 2 STUN, 2 DTLS ClientHellos |
+| `dns-leak-any.pcap` | pcap, LINUX_SLL2, `tcpdump -i any` (ifindex + direction) | DNS through wg0 to 203.0.113.53 (fine); DNS to the home router 198.51.100.1 out eth0 over UDP and over TCP; AAAA over IPv6 to 2001:db8:1::1 | leaks: 3 DNS |
+| `clean.pcapng` | pcapng, `dumpcap -i eth0 -i wg0` | STUN, DNS (UDP and TCP) and a DTLS handshake, all through wg0; eth0 carries only WireGuard to 192.0.2.1:51820 | clean |
+| `vpn-underlay-eth0.pcap` | pcap, Ethernet, `tcpdump -i eth0` (one interface, no names) | WireGuard handshake and transport to 192.0.2.1:51820 (a tunnelled STUN and DNS exchange), then a STUN Binding (reflects 203.0.113.2) and a DNS query to the router leaking beside it: VPN by evidence | leaks: 1 STUN, 1 DNS |
+| `no-vpn.pcap` | pcap, Ethernet, `tcpdump -i eth0` | the VPN is off (no wg0): STUN over IPv4 and IPv6, DNS to the router and to the public resolver | no-vpn |
+
+Interface indexes in the client namespace when `dns-leak-any.pcap` was taken
+(`ip -o link`): `@IFMAP@`; audit it with `--ifname 2=eth0 --ifname 3=wg0`
+(`dns-leak-any.pcap.args`).
+
+Every capture uses the filter `udp or tcp`: no ARP, NDP, MLD, IGMP or router
+solicitations (the testbed also turns RA, RS and DAD off and gives wg0 no IPv6).
+
+## Ground truth: `expected.tsv`
+
+Written by the generator from what it sent (not by leakaudit), each value
+confirmed by decoding the capture with tshark. The generator refuses a capture
+that holds a STUN request, DNS query or DTLS ClientHello it did not send, or
+frames out of time order. One row per request frame (`#` lines are comments).
+Columns: `file`, `frame` (1-based), `kind` (`stun-binding`, `dns-query`,
+`dtls-client-hello`), `interface` (the IDB name, the name of the SLL2 ifindex,
+or the one interface captured), `ifindex` (SLL2 only), `ip_version`,
+`transport`, `src`, `src_port`, `dst`, `dst_port`, `verdict` (`leak`,
+`inside-vpn`, `no-vpn`), `exposed` (the XOR-MAPPED-ADDRESS of the STUN success
+response, tshark's `stun.att.ipv4`/`stun.att.ipv6` and `stun.att.port`),
+`dns_name`, `dns_qtype`; `-` where it does not apply. Tunnelled traffic seen
+only as WireGuard transport data has no row.
+
+The DTLS server is OpenSSL, which answers the first ClientHello with a
+HelloVerifyRequest: each handshake has two ClientHellos (the second carries
+the cookie), and both are rows. coturn's Binding responses carry
+XOR-MAPPED-ADDRESS, MAPPED-ADDRESS and RESPONSE-ORIGIN.
+
+## Packet counts
+
+| file | frames | bytes | STUN frames | DNS frames | DTLS frames |
+|---|---|---|---|---|---|
+@COUNTS@
+
+## Regenerating
+
+```sh
+sudo scripts/make-samples.sh        # about 20 s; SAMPLES_DIR=/tmp/x writes elsewhere
+```
+
+Needs root and wireguard-go, wireguard-tools, coturn, dnsmasq-base, nftables,
+openssl, bind9-dnsutils, tcpdump, tshark (dumpcap and reordercap come with
+wireshark-common) and python3. It brings the testbed up under a private id,
+records the five scenarios, checks them, writes the files here only when every
+check passed, and tears the testbed down (also on failure or Ctrl-C).
+
+The same every run: addresses, MAC addresses, STUN transaction ids
+(`leakaudit` + a counter: `6c65616b6175646974000001` ...), STUN source ports
+(40001 ...), the DTLS source port (40100), the client's WireGuard port (51000),
+DNS names and the sequence of frames. Different every run: timestamps,
+WireGuard keys and ciphertext, DNS ids and source ports, TLS randoms and the
+certificate.
+EOF
+}
+
+write_readme() {
+    local counts
+    counts=$(awk -F'\t' '{ printf "| `%s` | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$WORK/counts.tsv")
+    readme_template | awk -v ifmap="$IFMAP" -v counts="$counts" \
+        '{ gsub(/@IFMAP@/, ifmap) } /^@COUNTS@$/ { print counts; next } { print }'
+}
+
+mkdir -p "$OUT" "$NEW"
 LA_TB_QUIET=1 "$TB" up
 
 # 1. webrtc-leak.pcapng: what a WebRTC page learns while the VPN is up.
@@ -160,9 +262,15 @@ dns $F no-vpn eth0 "$TB_ROUTER_LAN_V4" no-vpn.example.org A
 dns $F no-vpn eth0 "$TB_DNS_V4" public.example.net A
 stop_capture $F
 
-"$PY" "$CLIENTS/expected_tsv.py" --intents "$INTENTS" --dir "$OUT" --out "$OUT/expected.tsv" \
+# The documented ifindex map (samples/README.md, dns-leak-any.pcap.args) must hold.
+case ",$IFMAP," in *,2=eth0,3=wg0,*) ;; *) echo "make-samples: client ifindex map is $IFMAP, not 2=eth0 3=wg0" >&2; exit 1 ;; esac
+
+SAMPLES="webrtc-leak.pcapng dns-leak-any.pcap clean.pcapng vpn-underlay-eth0.pcap no-vpn.pcap"
+"$PY" "$CLIENTS/expected_tsv.py" --intents "$INTENTS" --dir "$NEW" --out "$NEW/expected.tsv" \
     --ifmap "dns-leak-any.pcap:$IFMAP"
-echo "make-samples: client ifindex map for dns-leak-any.pcap: $IFMAP" >&2
-"$PY" "$CLIENTS/expected_tsv.py" --counts --dir "$OUT" \
-    webrtc-leak.pcapng dns-leak-any.pcap clean.pcapng vpn-underlay-eth0.pcap no-vpn.pcap >"$WORK/counts.tsv"
+# shellcheck disable=SC2086
+"$PY" "$CLIENTS/expected_tsv.py" --counts --dir "$NEW" $SAMPLES >"$WORK/counts.tsv"
 column -t "$WORK/counts.tsv" >&2
+write_readme >"$NEW/README.md"
+for f in $SAMPLES expected.tsv README.md; do install -m 644 "$NEW/$f" "$OUT/$f"; done
+echo "make-samples: wrote $SAMPLES expected.tsv README.md into $OUT" >&2

@@ -259,6 +259,8 @@ void iface_table_declare(struct iface_table *t, int source_iface, const char *na
     if (linktype == LINKTYPE_LINUX_SLL || linktype == LINKTYPE_LINUX_SLL2 || g_hash_table_contains(t->by_key, key))
         return;
     char fallback[IFACE_NAME_MAX];
+    if ((!name || !*name) && t->single_name)
+        name = t->single_name;
     if (!name || !*name) {
         snprintf(fallback, sizeof fallback, "if%d", source_iface);
         name = fallback;

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Exact alerts of every bundled sample (samples/, made by scripts/make-samples.py),
+"""Exact alerts of every synthetic capture (tests/data/synthetic/, made by
+scripts/make-synthetic-captures.py),
 their exit status, the JSON fields of each event, and the evidence round trip
 (-w, then -r on the evidence gives the same alerts). TAP output.
 usage: samples_check.py LEAKAUDIT SAMPLES_DIR"""

@@ -60,7 +60,7 @@ def decode(path):
                 break
         if "stun" in protos:
             s = protos["stun"]
-            f["stun_type"], f["stun_id"] = first(s, "stun.type"), first(s, "stun.id")
+            f["stun_type"], f["stun_id"] = first(s, "stun.type"), (first(s, "stun.id") or "").replace(":", "")
             for att in s.iter("field"):
                 if att.get("name") == "stun.attribute" and att.get("show") == STUN_XOR_MAPPED_ADDRESS:
                     ip = first(att, "stun.att.ipv4") or first(att, "stun.att.ipv6")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the bundled sample captures in samples/ (deterministic).
+"""Writes the synthetic test captures in tests/data/synthetic/ (deterministic).
 
 These captures are synthesised byte by byte here, not recorded: STUN
 messages carry valid FINGERPRINTs and correctly XOR-ed addresses, DNS and
@@ -11,7 +11,7 @@ wire. All addresses are documentation ranges (RFC 5737, RFC 3849):
   user's public   203.0.113.2                     (what a STUN server sees via eth0)
   STUN server     203.0.113.10, 2001:db8:2::10
   VPN endpoint    192.0.2.1:51820 (WireGuard); tunnel address 192.0.2.130
-usage: scripts/make-samples.py [OUTDIR]
+usage: scripts/make-synthetic-captures.py [OUTDIR]
 """
 import os
 import struct
@@ -157,7 +157,7 @@ def pcapng(path, ifaces, frames):
 
     with open(path, "wb") as f:
         f.write(block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) +
-                      opt(4, b"leakaudit make-samples.py") + opt(0, b"")))
+                      opt(4, b"leakaudit make-synthetic-captures.py") + opt(0, b"")))
         for name, lt in ifaces:
             f.write(block(1, struct.pack("<HHI", lt, 0, 0) + opt(2, name.encode()) + opt(9, b"\x06") + opt(0, b"")))
         for ts, iface, data in frames:
@@ -168,7 +168,7 @@ def pcapng(path, ifaces, frames):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "samples")
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "data", "synthetic")
     os.makedirs(out, exist_ok=True)
     eth0, lan_r, public = ip4("198.51.100.10"), ip4("198.51.100.1"), ip4("203.0.113.2")
     stun4, res4, vpn_ep, tun = ip4("203.0.113.10"), ip4("203.0.113.53"), ip4("192.0.2.1"), ip4("192.0.2.130")
