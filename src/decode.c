@@ -7,7 +7,7 @@
 enum {
     LT_NULL = 0, LT_EN10MB = 1, LT_PPP = 9, LT_RAW12 = 12, LT_PPP_HDLC = 50, LT_RAW = 101, LT_LOOP = 108,
     LT_LINUX_SLL = 113, LT_NFLOG = 239, LT_IPV4 = 228, LT_IPV6 = 229, LT_LINUX_SLL2 = 276,
-    ETH_IPV4 = 0x0800, ETH_IPV6 = 0x86dd, ETH_VLAN = 0x8100, ETH_QINQ = 0x88a8, ETH_QINQ_OLD = 0x9100,
+    ETH_IPV4 = 0x0800, ETH_IPV6 = 0x86dd, ETH_VLAN = 0x8100, ETH_QINQ = 0x88a8, ETH_QINQ_OLD = 0x9100, ETH_PPPOE_SESSION = 0x8864,
     PROTO_HOPOPTS = 0, PROTO_TCP = 6, PROTO_UDP = 17, PROTO_ROUTING = 43, PROTO_FRAGMENT = 44, PROTO_ESP = 50,
     PROTO_AH = 51, PROTO_NONE = 59, PROTO_DSTOPTS = 60,
 };
@@ -60,6 +60,11 @@ static int link_layer(const struct frame *f, struct cursor *c, struct packet *p)
             if (!p->vlan)
                 p->vlan = tci & 0x0fff;
             type = cursor_u16be(c);
+        }
+        if (type == ETH_PPPOE_SESSION) { /* DSL: PPPoE header, then a PPP protocol number */
+            cursor_skip(c, 6);
+            uint16_t ppp = cursor_u16be(c);
+            type = ppp == 0x0021 ? ETH_IPV4 : ppp == 0x0057 ? ETH_IPV6 : 0;
         }
         return cursor_ok(c) ? type : -1;
     }
