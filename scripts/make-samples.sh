@@ -97,7 +97,7 @@ dns() {   # dns FILE VERDICT IFACE SERVER NAME QTYPE [udp|tcp]
 }
 dtls() {  # dtls FILE VERDICT IFACE [openssl s_client options...]
     local file=$1 verdict=$2 iface=$3; shift 3
-    echo | cx timeout 8 openssl s_client -dtls1_2 -connect "$TB_DTLS_V4:$TB_DTLS_PORT" \
+    cx timeout 8 openssl s_client -dtls1_2 -connect "$TB_DTLS_V4:$TB_DTLS_PORT" </dev/null \
         -use_srtp SRTP_AES128_CM_SHA1_80 -brief "$@" >/dev/null 2>&1
     intent "{\"file\":\"$file\",\"kind\":\"dtls-client-hello\",\"interface\":\"$iface\",\"ip_version\":4,\"transport\":\"udp\",\"dst\":\"$TB_DTLS_V4\",\"dst_port\":$TB_DTLS_PORT,\"verdict\":\"$verdict\"}"
     pause
@@ -144,8 +144,8 @@ source policy rule, or IPv6.
 | `no-vpn.pcap` | pcap, Ethernet, `tcpdump -i eth0` | the VPN is off (no wg0): STUN over IPv4 and IPv6, DNS to the router and to the public resolver | no-vpn |
 
 Interface indexes in the client namespace when `dns-leak-any.pcap` was taken
-(`ip -o link`): `@IFMAP@`; audit it with `--ifname 2=eth0 --ifname 3=wg0`
-(`dns-leak-any.pcap.args`).
+(`ip -o link`): `@IFMAP@`; audit it with `--ifname 2=eth0 --ifname 3=wg0`.
+A `NAME.args` file beside a sample holds the options `scripts/demo.sh` gives it.
 
 Every capture uses the filter `udp or tcp`: no ARP, NDP, MLD, IGMP or router
 solicitations (the testbed also turns RA, RS and DAD off and gives wg0 no IPv6).
