@@ -51,6 +51,6 @@ enum decode_status decode_frame(const struct frame *f, struct packet *out);
 const char *decode_status_name(enum decode_status s);
 /* True when decode_frame knows this link type. */
 bool decode_linktype_supported(int linktype);
-const char *decode_linktype_name(int linktype); /* "EN10MB", "LINUX_SLL2", … */
+const char *decode_linktype_name(int linktype); /* "EN10MB", "LINUX_SLL2", …; NULL when unsupported */
 
 #endif

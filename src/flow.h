@@ -45,6 +45,9 @@ struct flow {
     const char *vpn_proto;       /* this flow is a VPN's own transport */
     bool dpi_done;
     bool encrypted_dns_reported; /* DoT/DoQ: one event per connection */
+    bool dpi_guessed;            /* app was guessed at give-up (port/IP), not found by inspection */
+    uint16_t dpi_category;       /* ndpi_protocol_category_t of app (0 = unspecified) */
+    uint64_t dpi_risk;           /* ndpi_risk bitmask (bit n = ndpi_risk_enum n) */
 };
 
 enum { FLOW_NIL = 0xffffffffu };

@@ -1,11 +1,20 @@
-/* reasm.c — see reasm.h. */
+/* reasm.c — see reasm.h. One direction of a TCP connection as a bounded
+ * in-order byte stream: no reordering queue, no allocation. Loss, reordering
+ * or a message larger than the buffer drops what is held and restarts at the
+ * next segment; the caller's parser then finds its footing again (or resets).
+ */
 #include "reasm.h"
 
 #include <string.h>
 
+/* How far behind next_seq a segment may start and still be taken for a
+ * retransmission (its new tail, if any, is kept). Anything further back is a
+ * new sequence space: the connection was reused or we joined mid-way. */
+enum { RETRANSMIT_WINDOW = 1u << 24 };
+
 void tcp_stream_init(struct tcp_stream *s)
 {
-    memset(s, 0, sizeof *s);
+    memset(s, 0, offsetof(struct tcp_stream, buf));
 }
 
 void tcp_stream_reset(struct tcp_stream *s)
@@ -13,42 +22,54 @@ void tcp_stream_reset(struct tcp_stream *s)
     s->used = 0;
 }
 
+/* True when seq lies at or before next_seq, within the window. */
+static bool already_seen(const struct tcp_stream *s, uint32_t seq, uint32_t *behind)
+{
+    *behind = s->next_seq - seq; /* modulo 2^32, like the sequence space */
+    return *behind <= RETRANSMIT_WINDOW;
+}
+
 void tcp_stream_add(struct tcp_stream *s, uint32_t seq, bool syn, struct cursor payload)
 {
+    uint32_t behind;
     if (syn) {
-        s->next_seq = seq + 1;
-        s->synced = true;
-        s->used = 0;
+        /* The SYN occupies one sequence number; data in it (TCP Fast Open)
+         * starts after. A repeated SYN of the same connection changes nothing. */
         seq += 1;
+        if (!s->synced || !already_seen(s, seq, &behind)) {
+            s->next_seq = seq;
+            s->synced = true;
+            s->used = 0;
+        }
     }
     size_t len = cursor_left(&payload);
     if (len == 0)
         return;
-    if (s->synced) {
-        int32_t delta = (int32_t)(seq - s->next_seq);
-        if (delta < 0) { /* (partly) a retransmission of bytes already taken */
-            if ((size_t)-delta >= len)
-                return;
-            cursor_skip(&payload, (size_t)-delta);
-            len -= (size_t)-delta;
+    if (!s->synced) { /* joined mid-stream: start here */
+        s->next_seq = seq;
+        s->synced = true;
+    }
+    if (seq != s->next_seq) {
+        if (already_seen(s, seq, &behind)) {
+            if (behind >= len)
+                return; /* nothing new */
+            cursor_skip(&payload, behind);
+            len -= behind;
             seq = s->next_seq;
-        } else if (delta > 0) {
-            s->gaps++;
+        } else {
+            s->gaps++; /* a hole (lost or reordered segment): what we hold is cut */
             s->used = 0;
         }
     }
-    s->synced = true;
-    if (s->used + len > TCP_STREAM_CAP) {
+    s->next_seq = seq + (uint32_t)len;
+    if (len > (size_t)(TCP_STREAM_CAP - s->used)) {
         s->overflows++;
         s->used = 0;
-        if (len > TCP_STREAM_CAP) {
-            s->next_seq = seq + (uint32_t)len;
-            return;
-        }
+        if (len > TCP_STREAM_CAP)
+            return; /* even alone it does not fit: skip it, resume after */
     }
     cursor_copy(&payload, s->buf + s->used, len);
     s->used = (uint16_t)(s->used + len);
-    s->next_seq = seq + (uint32_t)len;
 }
 
 struct cursor tcp_stream_data(const struct tcp_stream *s)
@@ -62,6 +83,6 @@ void tcp_stream_consume(struct tcp_stream *s, uint16_t n)
         s->used = 0;
         return;
     }
-    memmove(s->buf, s->buf + n, s->used - n);
+    memmove(s->buf, s->buf + n, (size_t)(s->used - n));
     s->used = (uint16_t)(s->used - n);
 }

@@ -1,0 +1,266 @@
+/* dpi.c — see dpi.h. nDPI 4.2 (Debian bookworm) API: 5-argument
+ * ndpi_detection_process_packet, 4-argument ndpi_detection_giveup.
+ *
+ * The stop rule copies ndpiReader 4.2 (example/reader_util.c) so that our
+ * labels can be checked against it flow by flow: feed every packet; once the
+ * app is known stop unless nDPI still wants more (DNS answer, TLS
+ * certificate); when the packet count passes the budget, stop and give up
+ * with guessing.
+ */
+#include "dpi.h"
+
+#include <ndpi_api.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <string.h>
+
+#if !defined(NDPI_MAJOR) || NDPI_MAJOR != 4 || NDPI_MINOR != 2
+#error "dpi.c is written against the nDPI 4.2 API (process_packet with 5 arguments, giveup with 4)"
+#endif
+
+enum { IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ESP_ = 50, IPPROTO_AH_ = 51 };
+enum { NDPI_PACKET_LEN_MAX = 65535 }; /* process_packet takes an unsigned short length */
+enum { NS_PER_MS = 1000000 };
+enum { DPI_LABEL_MAX = 64 };
+
+/* Per-flow state while a flow is under classification: our packet count and
+ * nDPI's flow struct right after it (its size is only known at run time). */
+struct dpi_flow {
+    uint32_t packets;
+    alignas(max_align_t) unsigned char ndpi[];
+};
+
+struct dpi {
+    struct ndpi_detection_module_struct *mod;
+    size_t ndpi_flow_size;
+    struct dpi_stats st;
+};
+
+/* nDPI protocols that are a VPN's own transport, and the name leakaudit uses
+ * for them (audit.c's port heuristics use the same spellings). nDPI 4.2 has
+ * no Tailscale or Mullvad protocol (both are WireGuard underneath and come out
+ * as WireGuard or Unknown) and labels Cloudflare WARP only as "Cloudflare" by
+ * IP, which is not evidence of a tunnel, so none of them is here. Tor is an
+ * anonymity overlay, not an interface's underlay: not listed either.
+ * accept_guess: an id nDPI only guessed at give-up is evidence too. Only for
+ * IPsec: nDPI "guesses" it from the IP protocol number (ESP 50 / AH 51) or the
+ * IKE ports, which are as specific as it gets; a port guess for OpenVPN (1194)
+ * or WireGuard (51820) could be anything, and a false VPN transport would make
+ * leaks look like tunnel traffic. */
+static const struct vpn_transport {
+    uint16_t ndpi_id;
+    const char *name;
+    bool accept_guess;
+} vpn_transports[] = {
+    { NDPI_PROTOCOL_WIREGUARD, "WireGuard", false },
+    { NDPI_PROTOCOL_OPENVPN, "OpenVPN", false },
+    { NDPI_PROTOCOL_IP_IPSEC, "IPsec", true },
+    { NDPI_PROTOCOL_CISCOVPN, "CiscoVPN", false },
+    { NDPI_PROTOCOL_TINC, "tinc", false },
+    { NDPI_PROTOCOL_HOTSPOT_SHIELD, "HotspotShield", false },
+    { NDPI_PROTOCOL_PPTP, "PPTP", false },
+};
+
+/* nDPI protocol names that mean DNS carried inside an encrypted transport. */
+static const char *const encrypted_dns_names[] = {
+    "DoH_DoT",  /* NDPI_PROTOCOL_DOH_DOT: DoH, DoT and DoQ */
+    "DNScrypt", /* NDPI_PROTOCOL_DNSCRYPT */
+};
+
+struct dpi *dpi_new(GError **err)
+{
+    struct ndpi_detection_module_struct *mod = ndpi_init_detection_module(ndpi_no_prefs);
+    if (!mod) {
+        g_set_error(err, g_quark_from_static_string("leakaudit-dpi"), 1,
+                    "nDPI %s: cannot initialise the detection module", ndpi_revision());
+        return NULL;
+    }
+    NDPI_PROTOCOL_BITMASK all;
+    NDPI_BITMASK_SET_ALL(all);
+    ndpi_set_protocol_detection_bitmask2(mod, &all);
+    ndpi_finalize_initialization(mod);
+    struct dpi *d = g_new0(struct dpi, 1);
+    d->mod = mod;
+    d->ndpi_flow_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+    return d;
+}
+
+void dpi_free(struct dpi *d)
+{
+    if (!d)
+        return;
+    ndpi_exit_detection_module(d->mod);
+    g_free(d);
+}
+
+static struct ndpi_flow_struct *ndpi_flow_of(struct dpi_flow *df)
+{
+    return (struct ndpi_flow_struct *)(void *)df->ndpi;
+}
+
+static uint32_t budget_for(uint8_t l4_proto)
+{
+    if (l4_proto == IPPROTO_TCP_)
+        return DPI_BUDGET_TCP;
+    if (l4_proto == IPPROTO_UDP_)
+        return DPI_BUDGET_UDP;
+    return DPI_BUDGET_OTHER;
+}
+
+static bool proto_known(ndpi_protocol proto)
+{
+    return proto.app_protocol != NDPI_PROTOCOL_UNKNOWN || proto.master_protocol != NDPI_PROTOCOL_UNKNOWN;
+}
+
+/* "STUN.GoogleHangoutDuo", interned: labels form a small set, and an interned
+ * string outlives the flow (events keep fl->app). NULL when unknown. */
+static const char *label_of(struct dpi *d, ndpi_protocol proto)
+{
+    if (!proto_known(proto))
+        return NULL;
+    char buf[DPI_LABEL_MAX];
+    ndpi_protocol2name(d->mod, proto, buf, sizeof buf);
+    return g_intern_string(buf);
+}
+
+static const char *vpn_transport_of(ndpi_protocol proto, bool guessed, uint8_t l4_proto)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(vpn_transports); i++) {
+        const struct vpn_transport *v = &vpn_transports[i];
+        if (proto.app_protocol != v->ndpi_id && proto.master_protocol != v->ndpi_id)
+            continue;
+        bool by_ip_proto = l4_proto == IPPROTO_ESP_ || l4_proto == IPPROTO_AH_;
+        if (guessed && !v->accept_guess && !by_ip_proto)
+            return NULL;
+        return v->name;
+    }
+    return NULL;
+}
+
+/* Labels a flow from what nDPI has now; while classification is still running
+ * the label may be refined later ("TLS" → "TLS.Google" once the SNI is seen). */
+static void label_flow(struct dpi *d, struct flow *fl, ndpi_protocol proto, bool guessed)
+{
+    fl->app = label_of(d, proto);
+    fl->dpi_guessed = guessed && fl->app;
+    fl->dpi_category = proto_known(proto) ? (uint16_t)ndpi_get_proto_category(d->mod, proto) : 0;
+    fl->vpn_proto = vpn_transport_of(proto, guessed, fl->key.proto);
+}
+
+/* Ends classification, then frees the nDPI state. With give_up, nDPI has its
+ * final word first: a known protocol stays as it is, an unknown one gets a
+ * guess from port or IP (and the flow is marked as guessed). */
+static void finish(struct dpi *d, struct flow *fl, ndpi_protocol proto, bool give_up)
+{
+    struct dpi_flow *df = fl->dpi;
+    struct ndpi_flow_struct *nf = ndpi_flow_of(df);
+    bool guessed = false;
+    if (give_up) {
+        uint8_t was_guessed = 0;
+        proto = ndpi_detection_giveup(d->mod, nf, 1, &was_guessed);
+        guessed = was_guessed != 0;
+    }
+    label_flow(d, fl, proto, guessed);
+    fl->dpi_risk = nf->risk;
+    if (!fl->app)
+        d->st.flows_unknown++;
+    else if (guessed)
+        d->st.flows_guessed++;
+    else
+        d->st.flows_detected++;
+    ndpi_free_flow_data(nf); /* the members nDPI allocated; the block is ours */
+    g_free(df);
+    fl->dpi = NULL;
+    fl->dpi_done = true;
+    d->st.active--;
+}
+
+void dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
+{
+    if (fl->dpi_done)
+        return;
+    size_t len = cursor_left(&p->l3);
+    const uint8_t *l3 = cursor_view(&p->l3, len);
+    if (!l3 || len == 0)
+        return;
+    if (len > NDPI_PACKET_LEN_MAX)
+        len = NDPI_PACKET_LEN_MAX;
+    struct dpi_flow *df = fl->dpi;
+    if (!df) {
+        df = g_malloc0(sizeof *df + d->ndpi_flow_size);
+        fl->dpi = df;
+        d->st.flows_started++;
+        if (++d->st.active > d->st.peak_active)
+            d->st.peak_active = d->st.active;
+    }
+    df->packets++;
+    d->st.packets++;
+    uint64_t ms = p->frame ? p->frame->ts_ns / NS_PER_MS : 0;
+    struct ndpi_flow_struct *nf = ndpi_flow_of(df);
+    ndpi_protocol proto = ndpi_detection_process_packet(d->mod, nf, l3, (unsigned short)len, ms);
+    bool over_budget = df->packets > budget_for(fl->key.proto);
+    if (proto.app_protocol != NDPI_PROTOCOL_UNKNOWN && !over_budget) {
+        if (!ndpi_extra_dissection_possible(d->mod, nf)) {
+            finish(d, fl, proto, false);
+            return;
+        }
+        label_flow(d, fl, proto, false); /* known already; nDPI still wants the answer/certificate */
+        return;
+    }
+    if (over_budget) { /* like ndpiReader: give up only when nothing is known yet */
+        d->st.flows_budget++;
+        finish(d, fl, proto, proto.app_protocol == NDPI_PROTOCOL_UNKNOWN);
+    }
+}
+
+void dpi_flow_end(struct dpi *d, struct flow *fl)
+{
+    if (!fl->dpi || fl->dpi_done)
+        return;
+    /* Unknown so far, or known and still dissecting: nDPI's give-up keeps a
+     * known protocol and guesses for an unknown one. */
+    finish(d, fl, (ndpi_protocol){ 0 }, true);
+}
+
+const char *dpi_flow_category(struct dpi *d, const struct flow *fl)
+{
+    if (!fl->dpi_category)
+        return NULL;
+    const char *name = ndpi_category_get_name(d->mod, (ndpi_protocol_category_t)fl->dpi_category);
+    return name && *name ? name : NULL;
+}
+
+bool dpi_flow_risks(const struct flow *fl, GString *out)
+{
+    bool any = false;
+    for (int r = NDPI_NO_RISK + 1; r < NDPI_MAX_RISK; r++) {
+        if (!NDPI_ISSET_BIT(fl->dpi_risk, r))
+            continue;
+        if (any)
+            g_string_append_c(out, ',');
+        g_string_append(out, ndpi_risk2str((ndpi_risk_enum)r));
+        any = true;
+    }
+    return any;
+}
+
+struct dpi_stats dpi_stats(const struct dpi *d)
+{
+    return d->st;
+}
+
+bool dpi_label_is_encrypted_dns(const char *label)
+{
+    if (!label)
+        return false;
+    /* The label is "Name" or "Master.App": test each dotted part. */
+    for (const char *part = label; part; ) {
+        const char *dot = strchr(part, '.');
+        size_t n = dot ? (size_t)(dot - part) : strlen(part);
+        for (size_t i = 0; i < G_N_ELEMENTS(encrypted_dns_names); i++)
+            if (strlen(encrypted_dns_names[i]) == n && memcmp(part, encrypted_dns_names[i], n) == 0)
+                return true;
+        part = dot ? dot + 1 : NULL;
+    }
+    return false;
+}

@@ -1,0 +1,72 @@
+/* dpi.h — per-flow application classification with nDPI 4.2.
+ *
+ * Owns: the nDPI detection module, the nDPI state of flows still under
+ * classification (fl->dpi), the label/category/risk/VPN-transport results
+ * written into struct flow, and the packet budget that ends classification.
+ * Knows nothing of STUN/DNS decoding, verdicts or output: leakaudit decodes
+ * those itself; nDPI only says "what else is this flow".
+ *
+ * Memory: nDPI state (~0.7 KB) exists only while a flow is being classified.
+ * It is freed as soon as the flow is classified (and no extra dissection is
+ * possible) or the packet budget is spent, so memory is bounded by the flows
+ * under classification, not by all flows.
+ *
+ * One struct dpi per thread: nDPI 4.2 keeps per-packet scratch and LRU caches
+ * inside the module.
+ */
+#ifndef LEAKAUDIT_DPI_H
+#define LEAKAUDIT_DPI_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "flow.h"
+
+/* Packets per flow handed to nDPI before giving up (ndpiReader's -U/-T defaults). */
+enum { DPI_BUDGET_UDP = 24, DPI_BUDGET_TCP = 80, DPI_BUDGET_OTHER = 24 };
+
+struct dpi_stats {
+    uint64_t packets;          /* packets handed to nDPI */
+    uint64_t flows_started;    /* flows that got nDPI state */
+    uint64_t flows_detected;   /* finished with a label found by inspection */
+    uint64_t flows_guessed;    /* finished with a label guessed at give-up (port/IP) */
+    uint64_t flows_unknown;    /* finished with no label */
+    uint64_t flows_budget;     /* gave up because the packet budget ran out */
+    uint32_t active;           /* flows holding nDPI state now */
+    uint32_t peak_active;      /* most at once: the memory bound at work */
+};
+
+struct dpi;
+
+/* Creates the detection module with every protocol enabled. NULL and *err on failure. */
+struct dpi *dpi_new(GError **err);
+void dpi_free(struct dpi *d);
+
+/* Feeds one decoded packet of flow fl to nDPI (the IP packet through the
+ * decoder's bounds-checked L3 view). A no-op once fl->dpi_done. Sets fl->app,
+ * fl->vpn_proto, fl->dpi_category, fl->dpi_risk, fl->dpi_guessed when the
+ * flow's classification ends. */
+void dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p);
+
+/* The flow leaves the table (call from the flow table's evict callback, or at
+ * end of input): a flow still under classification gives up with guessing,
+ * gets its label, and its nDPI state is freed. Safe to call more than once. */
+void dpi_flow_end(struct dpi *d, struct flow *fl);
+
+/* Category name of a finished flow ("VoIP", "VPN", "Web", …), or NULL when unknown. */
+const char *dpi_flow_category(struct dpi *d, const struct flow *fl);
+
+/* Comma-separated nDPI risk names of a finished flow appended to out
+ * ("Known Protocol on Non Standard Port,Missing SNI TLS Extension").
+ * Returns false (out untouched) when the flow has none. */
+bool dpi_flow_risks(const struct flow *fl, GString *out);
+
+struct dpi_stats dpi_stats(const struct dpi *d);
+
+/* True for nDPI labels that mean DNS inside an encrypted transport
+ * (DoH_DoT, DNScrypt, alone or as either half of "TLS.DoH_DoT"). */
+bool dpi_label_is_encrypted_dns(const char *label);
+
+#endif
