@@ -29,6 +29,7 @@ struct audit {
     struct iface_table *ifaces;
     struct flow_table *flows;
     GPtrArray *sinks;
+    GPtrArray *enrichers;     /* const struct enricher *, not owned */
     struct audit_counters c;
     uint32_t tcp_streams_active;
     GHashTable *pending;      /* txid → struct pending_stun* */
@@ -87,6 +88,7 @@ struct audit *audit_new(const struct audit_config *cfg, GError **err)
     a->flows = flow_table_new(cfg->max_flows, cfg->flow_idle_ns);
     flow_table_set_evict(a->flows, on_flow_evict, a);
     a->sinks = g_ptr_array_new();
+    a->enrichers = g_ptr_array_new();
     a->pending = g_hash_table_new(txid_hash, txid_equal);
     g_queue_init(&a->pending_order);
     return a;
@@ -97,6 +99,11 @@ void audit_add_sink(struct audit *a, struct sink *s)
     g_ptr_array_add(a->sinks, s);
 }
 
+void audit_add_enricher(struct audit *a, const struct enricher *e)
+{
+    g_ptr_array_add(a->enrichers, (gpointer)e);
+}
+
 void audit_declare_iface(struct audit *a, int source_iface, const char *name, int linktype)
 {
     iface_table_declare(a->ifaces, source_iface, name, linktype);
@@ -104,8 +111,12 @@ void audit_declare_iface(struct audit *a, int source_iface, const char *name, in
 
 /* ---- delivery: counters, STUN correlation, sinks ---- */
 
-static void emit(struct audit *a, const struct event *ev)
+static void emit(struct audit *a, struct event *ev)
 {
+    for (guint i = 0; i < a->enrichers->len; i++) {
+        const struct enricher *e = g_ptr_array_index(a->enrichers, i);
+        e->ops->enrich(e->self, ev);
+    }
     if (event_is_alert(ev)) {
         a->c.alerts++;
         a->c.alerts_by_kind[ev->kind]++;
@@ -698,5 +709,6 @@ void audit_free(struct audit *a)
     flow_table_free(a->flows);
     iface_table_free(a->ifaces);
     g_ptr_array_free(a->sinks, TRUE);
+    g_ptr_array_free(a->enrichers, TRUE);
     g_free(a);
 }

@@ -1,4 +1,4 @@
-/* audit.h — the pipeline: frame → decode → flow → dissect → event → verdict → sinks.
+/* audit.h — the pipeline: frame → decode → flow → dissect → event → verdict → enrich → sinks.
  *
  * Owns: running each stage in order for one frame, STUN transaction
  * correlation (a leaked request's alert waits briefly for its response so it
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "enrich.h"
 #include "event.h"
 #include "frame.h"
 #include "iface.h"
@@ -51,6 +52,8 @@ struct audit;
 struct audit *audit_new(const struct audit_config *cfg, GError **err);
 void audit_config_defaults(struct audit_config *cfg);
 void audit_add_sink(struct audit *a, struct sink *s); /* not owned */
+/* Runs after the verdict, before the sinks, in the order added (not owned). */
+void audit_add_enricher(struct audit *a, const struct enricher *e);
 
 /* An interface the source declares before its packets (pcapng IDB). */
 void audit_declare_iface(struct audit *a, int source_iface, const char *name, int linktype);

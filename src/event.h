@@ -19,6 +19,7 @@
 
 struct iface;
 struct geo_info;
+struct process_info;
 
 enum event_kind {
     EVENT_STUN = 1,
@@ -70,7 +71,8 @@ struct event {
     uint16_t exposed_port;
 
     /* enrichment (NULL when not available) */
-    const struct geo_info *src_geo, *dst_geo, *exposed_geo;
+    const struct geo_info *src_geo, *dst_geo, *exposed_geo;   /* geo/ */
+    const struct process_info *process;                       /* src/attrib/: the local sender */
     uint32_t repeats;          /* suppressed repeats folded into this alert */
 };
 
