@@ -36,10 +36,10 @@ KNOWN_DIFFERENCES = {
 OPEN_DIFFERENCES = {
     "PcapPlusPlus/Tests/Packet++Test/PacketExamples/DnsTooManyResources.pcap": "tshark counts a malformed DNS frame (too many records) as a query; we count it malformed",
     "arkime/tests/pcap/arkime_synthetic.pcap": "frame 346 is LLMNR (UDP 5355 to 5355, multicast 224.0.0.252): tshark's dns filter matches it there, we report it as llmnr",
-    "nDPI/tests/cfgs/default/pcap/doq.pcapng": "DNS over QUIC (UDP 784/853): tshark decodes DoQ streams; we report DoQ as encrypted DNS",
+    "nDPI/tests/cfgs/default/pcap/doq.pcapng": "DNS over QUIC: the file embeds its TLS secrets (pcapng Decryption Secrets Block), so tshark decrypts the QUIC streams; leakaudit does not decrypt (nobody has the keys of a live leak) and reports each DoQ connection as encrypted DNS",
     "nDPI/tests/cfgs/default/pcap/fuzz-2006-06-26-2594.pcap": "fuzzed DNS: tshark counts frames it also flags malformed (151); we count them malformed",
-    "suricata-verify/tests/dns-over-http2-limit/input.pcap": "DNS inside cleartext HTTP/2 (DoH without TLS): not decoded",
-    "suricata-verify/tests/dns-over-http2-post/dns_over_https_POST.pcap": "DNS inside cleartext HTTP/2 POST (DoH without TLS): not decoded",
+    "suricata-verify/tests/dns-over-http2-limit/input.pcap": "DoH over cleartext HTTP/2 (h2c), a test setup: DoH in use is always inside TLS, where leakaudit reports the connection as encrypted DNS; it does not parse HTTP/2, so these DNS messages are not counted",
+    "suricata-verify/tests/dns-over-http2-post/dns_over_https_POST.pcap": "DoH over cleartext HTTP/2 (h2c) POST, a test setup: DoH in use is always inside TLS, where leakaudit reports the connection as encrypted DNS; it does not parse HTTP/2, so these DNS messages are not counted",
     "suricata-verify/tests/dns-udp-junkrequest-first/input.pcap": "tshark counts a junk request it flags malformed",
     "suricata-verify/tests/dns/dns-forward-pointer/input.pcap": "forward compression pointer: tshark decodes it, we reject it as malformed by design",
     "tcpdump/tests/LINKTYPE_IPV6_invalid.pcap": "invalid IPv6 link header that our decoder still accepts; not yet investigated",
