@@ -55,6 +55,11 @@ void dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p);
  * gets its label, and its nDPI state is freed. Safe to call more than once. */
 void dpi_flow_end(struct dpi *d, struct flow *fl);
 
+/* A flow nDPI has not labelled yet (its event comes before the packets that
+ * decide): nDPI's guess from the first packet's port and addresses, without
+ * giving up. False when there is none, or the flow is labelled already. */
+bool dpi_flow_provisional(struct dpi *d, const struct flow *fl, const char **label, const char **category);
+
 /* Category name of a finished flow ("VoIP", "VPN", "Web", …), or NULL when unknown. */
 const char *dpi_flow_category(struct dpi *d, const struct flow *fl);
 
