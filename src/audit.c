@@ -521,12 +521,19 @@ static bool check_vpn_transport_udp(struct audit *a, struct iface *ifc, const st
 }
 
 /* nDPI recognised the flow as a VPN's own transport (OpenVPN on any port or
- * over TCP, CiscoVPN, tinc, PPTP …): the same evidence as the heuristics above.
+ * over TCP, CiscoVPN, tinc, PPTP …): the same evidence as the heuristics above,
+ * once the flow has gone both ways (two packets each). A tunnel answers;
+ * nDPI's OpenVPN and CiscoVPN heuristics also fire on one-way bursts of
+ * other UDP (telegram.pcap, dtls_mid_sessions.pcapng in nDPI's tests), and
+ * a false VPN would make every DNS query beside it a leak.
  * The endpoint is the server side of the flow. */
+enum { VPN_EVIDENCE_MIN_EACH_WAY = 2 };
+
 static void note_classified_vpn_transport(struct audit *a, struct iface *ifc, const struct packet *p,
                                           const struct flow *fl, int dirn)
 {
-    if (fl && fl->vpn_proto)
+    if (fl && fl->vpn_proto && fl->dir_packets[0] >= VPN_EVIDENCE_MIN_EACH_WAY &&
+        fl->dir_packets[1] >= VPN_EVIDENCE_MIN_EACH_WAY)
         note_vpn_transport(a, ifc, p, fl->vpn_proto, dirn == flow_client_dir(fl));
 }
 

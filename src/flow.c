@@ -205,6 +205,8 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t 
         if (f->hash == h && memcmp(&f->key, &k, sizeof k) == 0) {
             f->last_ns = now_ns > f->last_ns ? now_ns : f->last_ns;
             f->packets++;
+            if (f->dir_packets[*direction] != UINT32_MAX)
+                f->dir_packets[*direction]++;
             if (t->lru_head != n) {
                 lru_unlink(t, f);
                 lru_push_head(t, f, n);
@@ -227,6 +229,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t 
     f->first_ns = f->last_ns = now_ns;
     f->packets = 1;
     f->first_dir = (uint8_t)*direction;
+    f->dir_packets[*direction] = 1;
     f->first_tcp_flags = p->tcp_flags;
     /* The slot found above may have been taken by eviction's shifting: probe again. */
     i = h & t->index_mask;

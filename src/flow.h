@@ -38,6 +38,7 @@ struct flow {
     uint32_t lru_prev, lru_next; /* slot indices; FLOW_NIL ends the list */
     uint64_t first_ns, last_ns;
     uint64_t packets;
+    uint32_t dir_packets[2];     /* per direction (0 = lo→hi); saturates */
     uint8_t stream_mode[2];      /* per direction: 0 = lo→hi, 1 = hi→lo */
     struct tcp_stream *stream[2];
     void *dpi;                   /* classification state, owned by dpi.c */
