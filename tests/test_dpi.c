@@ -701,6 +701,99 @@ static void test_corpus_spot_checks(void)
     }
 }
 
+/* ---- the pipeline's events carry the labels (in-repo sample, always runs) ---- */
+
+struct seen_event {
+    enum event_kind kind;
+    bool alert;
+    const char *app, *category, *risks; /* interned or nDPI's static names: outlive the run */
+    bool guessed;
+};
+
+static void collect_emit(void *self, const struct event *ev)
+{
+    struct seen_event e = { ev->kind, event_is_alert(ev), ev->app, ev->app_category, ev->app_risks,
+                            ev->app_guessed };
+    g_array_append_val((GArray *)self, e);
+}
+
+static const struct sink_ops collect_ops = { .name = "collect", .emit = collect_emit };
+
+static GArray *sample_events(const char *rel, bool no_dpi)
+{
+    char *path = test_repo_path(rel);
+    GError *err = NULL;
+    struct capture_source *src = source_open_file(path, &err);
+    g_assert_no_error(err);
+    struct audit_config cfg;
+    audit_config_defaults(&cfg);
+    cfg.no_dpi = no_dpi;
+    struct audit *a = audit_new(&cfg, &err);
+    g_assert_no_error(err);
+    GArray *events = g_array_new(FALSE, TRUE, sizeof(struct seen_event));
+    struct sink collector = { &collect_ops, events };
+    audit_add_sink(a, &collector);
+    struct frame f;
+    unsigned declared = 0;
+    while (source_next(src, &f, &err) == SOURCE_FRAME) {
+        for (; declared < source_iface_count(src); declared++) {
+            const struct source_iface *si = source_iface_get(src, (int)declared);
+            if (si)
+                audit_declare_iface(a, si->id, si->name, si->linktype);
+        }
+        audit_frame(a, &f, f.iface_name);
+    }
+    g_assert_no_error(err);
+    audit_finish(a);
+    struct dpi_stats ds;
+    g_assert_cmpint(audit_dpi_stats(a, &ds), ==, !no_dpi);
+    audit_free(a);
+    source_close(src);
+    g_free(path);
+    return events;
+}
+
+/* samples/webrtc-leak.pcapng: the DTLS handshake alerts say what nDPI found
+ * (DTLS, category Web, the risks of a WebRTC certificate); the STUN alerts
+ * carry the port guess nDPI has while the flow is too short to confirm. With
+ * --no-dpi the same alerts come, unlabelled. */
+static void test_sample_event_labels(void)
+{
+    GArray *with = sample_events("samples/webrtc-leak.pcapng", false);
+    GArray *without = sample_events("samples/webrtc-leak.pcapng", true);
+    g_assert_cmpuint(with->len, ==, without->len);
+    unsigned alerts = 0, dtls_alerts = 0, stun_alerts = 0;
+    for (guint i = 0; i < with->len; i++) {
+        const struct seen_event *e = &g_array_index(with, struct seen_event, i);
+        const struct seen_event *o = &g_array_index(without, struct seen_event, i);
+        g_assert_cmpint(e->kind, ==, o->kind);
+        g_assert_cmpint(e->alert, ==, o->alert);
+        g_assert_null(o->app);
+        g_assert_null(o->category);
+        g_assert_null(o->risks);
+        if (!e->alert)
+            continue;
+        alerts++;
+        g_assert_nonnull(e->app); /* every alert is labelled */
+        if (e->kind == EVENT_DTLS) {
+            dtls_alerts++;
+            g_assert_cmpstr(e->app, ==, "DTLS");
+            g_assert_cmpstr(e->category, ==, "Web");
+            g_assert_cmpstr(e->risks, ==, "TLS (probably) Not Carrying HTTPS,Missing SNI TLS Extension");
+            g_assert_false(e->guessed);
+        } else if (e->kind == EVENT_STUN) {
+            stun_alerts++;
+            g_assert_cmpstr(e->app, ==, "STUN");
+            g_assert_true(e->guessed);
+        }
+    }
+    g_assert_cmpuint(alerts, ==, 4);
+    g_assert_cmpuint(dtls_alerts, ==, 2);
+    g_assert_cmpuint(stun_alerts, ==, 2);
+    g_array_free(with, TRUE);
+    g_array_free(without, TRUE);
+}
+
 static void test_corpus_missing(void)
 {
     printf("# SKIP-NOTE corpus not found (../shared/corpus): corpus tests skipped\n");
@@ -752,6 +845,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dpi/flow-end-guesses", test_flow_end_guesses);
     g_test_add_func("/dpi/esp-is-ipsec", test_esp_is_ipsec_transport);
     g_test_add_func("/dpi/label-helpers", test_label_helpers);
+    g_test_add_func("/dpi/sample-event-labels", test_sample_event_labels);
     GPtrArray *captures = list_ndpi_captures();
     if (captures && captures->len) {
         g_test_add_func("/dpi/corpus/spot-checks", test_corpus_spot_checks);
