@@ -742,8 +742,7 @@ void audit_frame(struct audit *a, const struct frame *f, const char *source_ifac
     int dirn = 0;
     if (a->dpi) {
         fl = flow_lookup(a->flows, &p, f->ts_ns, true, &dirn);
-        dpi_packet(a->dpi, fl, &p);
-        if (p.l4_proto == IPPROTO_UDP_ || p.l4_proto == IPPROTO_TCP_)
+        if (dpi_packet(a->dpi, fl, &p) && (p.l4_proto == IPPROTO_UDP_ || p.l4_proto == IPPROTO_TCP_))
             report_classified_encrypted_dns(a, f, &p, ifc, fl, dirn);
     }
     switch (p.l4_proto) {

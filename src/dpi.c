@@ -27,6 +27,7 @@ enum { DPI_LABEL_MAX = 64 };
  * nDPI's flow struct right after it (its size is only known at run time). */
 struct dpi_flow {
     uint32_t packets;
+    ndpi_protocol labelled;    /* what label_flow last wrote, while nDPI still dissects */
     alignas(max_align_t) unsigned char ndpi[];
 };
 
@@ -192,14 +193,14 @@ static void finish(struct dpi *d, struct flow *fl, ndpi_protocol proto, bool giv
     d->st.active--;
 }
 
-void dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
+bool dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
 {
     if (fl->dpi_done)
-        return;
+        return false;
     size_t len = cursor_left(&p->l3);
     const uint8_t *l3 = cursor_view(&p->l3, len);
     if (!l3 || len == 0)
-        return;
+        return false;
     if (len > NDPI_PACKET_LEN_MAX)
         len = NDPI_PACKET_LEN_MAX;
     struct dpi_flow *df = fl->dpi;
@@ -219,15 +220,21 @@ void dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
     if (proto.app_protocol != NDPI_PROTOCOL_UNKNOWN && !over_budget) {
         if (!ndpi_extra_dissection_possible(d->mod, nf)) {
             finish(d, fl, proto, false);
-            return;
+            return true;
         }
-        label_flow(d, fl, proto, false, nf->risk); /* known already; nDPI still wants the answer/certificate */
-        return;
+        /* Known already; nDPI still wants the answer/certificate. */
+        if (fl->app && memcmp(&proto, &df->labelled, sizeof proto) == 0 && nf->risk == fl->dpi_risk)
+            return false;
+        df->labelled = proto;
+        label_flow(d, fl, proto, false, nf->risk);
+        return true;
     }
     if (over_budget) { /* like ndpiReader: give up only when nothing is known yet */
         d->st.flows_budget++;
         finish(d, fl, proto, proto.app_protocol == NDPI_PROTOCOL_UNKNOWN);
+        return true;
     }
+    return false;
 }
 
 void dpi_flow_end(struct dpi *d, struct flow *fl)

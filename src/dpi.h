@@ -46,9 +46,9 @@ void dpi_free(struct dpi *d);
 
 /* Feeds one decoded packet of flow fl to nDPI (the IP packet through the
  * decoder's bounds-checked L3 view). A no-op once fl->dpi_done. Sets fl->app,
- * fl->vpn_proto, fl->dpi_category, fl->dpi_risk, fl->dpi_guessed when the
- * flow's classification ends. */
-void dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p);
+ * fl->vpn_proto, fl->dpi_category, fl->dpi_risk, fl->dpi_guessed (and their
+ * names) when nDPI knows the flow. True when this packet changed them. */
+bool dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p);
 
 /* The flow leaves the table (call from the flow table's evict callback, or at
  * end of input): a flow still under classification gives up with guessing,
