@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "dpi.h"
 #include "dtls.h"
 #include "flow.h"
 #include "pcapng_writer.h"
@@ -14,7 +15,7 @@ enum {
     IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ESP_ = 50,
     PORT_DNS = 53, PORT_NETBIOS_NS = 137, /* NBNS: DNS's wire format, its own protocol */ PORT_MDNS = 5353, PORT_LLMNR = 5355, PORT_DOT = 853,
     PORT_STUN = 3478, PORT_STUNS = 5349, PORT_STUN_ALT = 3479, PORT_GOOGLE_STUN = 19302,
-    PORT_WIREGUARD = 51820, PORT_OPENVPN = 1194, PORT_IKE = 500, PORT_IKE_NAT = 4500,
+    PORT_HTTPS = 443, PORT_WIREGUARD = 51820, PORT_OPENVPN = 1194, PORT_IKE = 500, PORT_IKE_NAT = 4500,
 };
 
 /* A leaked STUN request waiting for its response (to learn the exposed address). */
@@ -22,6 +23,13 @@ struct pending_stun {
     uint8_t txid[16];
     struct event ev;
     struct stun_message msg;
+    /* The request's flow, to take its classification at release time (nDPI
+     * often labels a STUN flow only after the request). Flows keep their
+     * address while the table lives; the key and start time tell whether the
+     * slot still holds the same flow. */
+    struct flow *flow;
+    struct flow_key flow_key;
+    uint64_t flow_first_ns;
 };
 
 struct audit {
@@ -30,6 +38,11 @@ struct audit {
     struct flow_table *flows;
     GPtrArray *sinks;
     GPtrArray *enrichers;     /* const struct enricher *, not owned */
+    struct dpi *dpi;          /* nDPI classification; NULL with --no-dpi */
+    audit_flow_fn flow_observer;
+    void *flow_observer_user;
+    struct flow *event_flow;  /* the flow of the event being delivered, or NULL */
+    bool finishing;           /* end of input: pending alerts take final labels */
     struct audit_counters c;
     uint32_t tcp_streams_active;
     GHashTable *pending;      /* txid → struct pending_stun* */
@@ -71,6 +84,10 @@ static gboolean txid_equal(gconstpointer a, gconstpointer b)
 static void on_flow_evict(struct flow *f, void *user)
 {
     struct audit *a = user;
+    if (a->dpi)
+        dpi_flow_end(a->dpi, f);
+    if (a->flow_observer)
+        a->flow_observer(f, a->flow_observer_user);
     for (int d = 0; d < 2; d++)
         if (f->stream[d] && a->tcp_streams_active)
             a->tcp_streams_active--;
@@ -84,6 +101,14 @@ struct audit *audit_new(const struct audit_config *cfg, GError **err)
     if (!a->ifaces) {
         g_free(a);
         return NULL;
+    }
+    if (!cfg->no_dpi) {
+        a->dpi = dpi_new(err);
+        if (!a->dpi) {
+            iface_table_free(a->ifaces);
+            g_free(a);
+            return NULL;
+        }
     }
     a->flows = flow_table_new(cfg->max_flows, cfg->flow_idle_ns);
     flow_table_set_evict(a->flows, on_flow_evict, a);
@@ -102,6 +127,33 @@ void audit_add_sink(struct audit *a, struct sink *s)
 void audit_add_enricher(struct audit *a, const struct enricher *e)
 {
     g_ptr_array_add(a->enrichers, (gpointer)e);
+}
+
+void audit_set_flow_observer(struct audit *a, audit_flow_fn fn, void *user)
+{
+    a->flow_observer = fn;
+    a->flow_observer_user = user;
+}
+
+bool audit_dpi_stats(const struct audit *a, struct dpi_stats *out)
+{
+    if (!a->dpi)
+        return false;
+    *out = dpi_stats(a->dpi);
+    return true;
+}
+
+/* The flow's classification, as far as it is known now, into the event. A
+ * flow still under classification gets nDPI's port/address guess, marked
+ * guessed (a STUN request is often sent before the packets that decide). */
+static void event_take_labels(struct audit *a, struct event *ev, const struct flow *fl)
+{
+    ev->app = fl->app;
+    ev->app_category = fl->app_category;
+    ev->app_risks = fl->app_risks;
+    ev->app_guessed = fl->dpi_guessed;
+    if (!fl->app && a->dpi && dpi_flow_provisional(a->dpi, fl, &ev->app, &ev->app_category))
+        ev->app_guessed = true;
 }
 
 void audit_declare_iface(struct audit *a, int source_iface, const char *name, int linktype)
@@ -134,6 +186,12 @@ static void pending_release(struct audit *a, struct pending_stun *pd)
     g_hash_table_remove(a->pending, pd->txid);
     g_queue_remove(&a->pending_order, pd);
     pd->ev.stun = &pd->msg;
+    struct flow *fl = pd->flow;
+    if (fl && fl->first_ns == pd->flow_first_ns && memcmp(&fl->key, &pd->flow_key, sizeof fl->key) == 0) {
+        if (a->finishing && a->dpi)
+            dpi_flow_end(a->dpi, fl); /* no more packets: nDPI's last word now */
+        event_take_labels(a, &pd->ev, fl);
+    }
     emit(a, &pd->ev);
     g_free(pd);
 }
@@ -164,6 +222,11 @@ static void pending_add(struct audit *a, const struct event *ev)
     pd->ev = *ev;
     pd->msg = *ev->stun;
     pd->ev.stun = &pd->msg;
+    pd->flow = a->event_flow;
+    if (pd->flow) {
+        pd->flow_key = pd->flow->key;
+        pd->flow_first_ns = pd->flow->first_ns;
+    }
     g_hash_table_insert(a->pending, pd->txid, pd);
     g_queue_push_tail(&a->pending_order, pd);
 }
@@ -247,8 +310,8 @@ static void deliver(struct audit *a, struct event *ev, enum direction captured)
     emit(a, ev);
 }
 
-static void event_init(struct event *ev, enum event_kind kind, const struct frame *f, const struct packet *p,
-                       const struct iface *ifc, const struct flow *fl)
+static void event_init(struct audit *a, struct event *ev, enum event_kind kind, const struct frame *f,
+                       const struct packet *p, const struct iface *ifc, struct flow *fl)
 {
     memset(ev, 0, sizeof *ev);
     ev->kind = kind;
@@ -261,7 +324,9 @@ static void event_init(struct event *ev, enum event_kind kind, const struct fram
     ev->dport = p->dport;
     ev->transport = p->l4_proto;
     ev->tunnel = p->encap;
-    ev->app = fl ? fl->app : NULL;
+    a->event_flow = fl;
+    if (fl)
+        event_take_labels(a, ev, fl);
 }
 
 /* ---- dissection ---- */
@@ -284,7 +349,7 @@ static struct dissect_hint hint_for(const struct packet *p, bool framed)
 }
 
 static bool dissect_stun(struct audit *a, struct cursor *c, const struct dissect_hint *h, const struct frame *f,
-                         const struct packet *p, const struct iface *ifc, const struct flow *fl)
+                         const struct packet *p, const struct iface *ifc, struct flow *fl)
 {
     bool classic_ok = is_stun_port(p->sport) || is_stun_port(p->dport);
     enum dissect_result r = stun_dissect(c, h, classic_ok, &a->stun);
@@ -293,14 +358,14 @@ static bool dissect_stun(struct audit *a, struct cursor *c, const struct dissect
     if (r != DISSECT_OK)
         return false;
     struct event ev;
-    event_init(&ev, EVENT_STUN, f, p, ifc, fl);
+    event_init(a, &ev, EVENT_STUN, f, p, ifc, fl);
     ev.stun = &a->stun;
     deliver(a, &ev, p->dir);
     return true;
 }
 
 static bool dissect_dns(struct audit *a, struct cursor *c, const struct dissect_hint *h, const struct frame *f,
-                        const struct packet *p, const struct iface *ifc, const struct flow *fl)
+                        const struct packet *p, const struct iface *ifc, struct flow *fl)
 {
     enum dissect_result r = dns_dissect(c, h, &a->dns);
     if (r == DISSECT_MALFORMED)
@@ -308,7 +373,7 @@ static bool dissect_dns(struct audit *a, struct cursor *c, const struct dissect_
     if (r != DISSECT_OK)
         return false;
     struct event ev;
-    event_init(&ev, EVENT_DNS, f, p, ifc, fl);
+    event_init(a, &ev, EVENT_DNS, f, p, ifc, fl);
     ev.dns = &a->dns;
     deliver(a, &ev, p->dir);
     return true;
@@ -318,19 +383,20 @@ static bool dissect_dns(struct audit *a, struct cursor *c, const struct dissect_
  * query of the exact shape resolvers send counts, so random UDP is not taken
  * for DNS; a failed attempt is not counted as malformed DNS. */
 static void dissect_dns_by_shape(struct audit *a, const struct cursor *payload, const struct dissect_hint *h,
-                                 const struct frame *f, const struct packet *p, const struct iface *ifc)
+                                 const struct frame *f, const struct packet *p, const struct iface *ifc,
+                                 struct flow *fl)
 {
     struct cursor c = *payload;
     if (dns_dissect(&c, h, &a->dns) != DISSECT_OK || !dns_is_plain_query(&a->dns, p->first_fragment))
         return;
     struct event ev;
-    event_init(&ev, EVENT_DNS, f, p, ifc, NULL);
+    event_init(a, &ev, EVENT_DNS, f, p, ifc, fl);
     ev.dns = &a->dns;
     deliver(a, &ev, p->dir);
 }
 
 static bool dissect_dtls(struct audit *a, struct cursor *c, const struct dissect_hint *h, const struct frame *f,
-                         const struct packet *p, const struct iface *ifc, const struct flow *fl)
+                         const struct packet *p, const struct iface *ifc, struct flow *fl)
 {
     enum dissect_result r = dtls_dissect(c, h, &a->dtls);
     if (r == DISSECT_MALFORMED)
@@ -341,7 +407,7 @@ static bool dissect_dtls(struct audit *a, struct cursor *c, const struct dissect
     if (!a->dtls.hello.present)
         return true;
     struct event ev;
-    event_init(&ev, EVENT_DTLS, f, p, ifc, fl);
+    event_init(a, &ev, EVENT_DTLS, f, p, ifc, fl);
     ev.dtls = &a->dtls;
     deliver(a, &ev, p->dir);
     return true;
@@ -354,9 +420,54 @@ static void report_encrypted_dns(struct audit *a, const struct frame *f, const s
         return;
     fl->encrypted_dns_reported = true;
     struct event ev;
-    event_init(&ev, EVENT_ENCRYPTED_DNS, f, p, ifc, fl);
+    event_init(a, &ev, EVENT_ENCRYPTED_DNS, f, p, ifc, fl);
     ev.encrypted_dns_proto = proto;
     deliver(a, &ev, p->dir);
+}
+
+static enum direction opposite(enum direction d)
+{
+    return d == DIR_IN ? DIR_OUT : d == DIR_OUT ? DIR_IN : d;
+}
+
+/* Which encrypted DNS a classified flow carries: "DoT", "DoQ", "DoH",
+ * "DNSCrypt"; NULL when the label says something else. */
+static const char *encrypted_dns_of(const struct flow *fl)
+{
+    if (!dpi_label_is_encrypted_dns(fl->app))
+        return NULL;
+    if (strstr(fl->app, "DNScrypt"))
+        return "DNSCrypt";
+    bool dot_port = fl->key.port_lo == PORT_DOT || fl->key.port_hi == PORT_DOT;
+    bool https_port = fl->key.port_lo == PORT_HTTPS || fl->key.port_hi == PORT_HTTPS;
+    if (fl->key.proto == IPPROTO_UDP_)
+        return https_port ? "DoH" : "DoQ"; /* HTTP/3 on 443; DoQ on 853, 784, 8853 */
+    return dot_port ? "DoT" : "DoH";
+}
+
+/* nDPI named the flow DoH/DoT/DoQ/DNSCrypt (on any port): one event per
+ * connection, told from the client's side whichever packet brought the label. */
+static void report_classified_encrypted_dns(struct audit *a, const struct frame *f, const struct packet *p,
+                                            const struct iface *ifc, struct flow *fl, int dirn)
+{
+    if (fl->encrypted_dns_reported || !fl->app)
+        return;
+    const char *proto = encrypted_dns_of(fl);
+    if (!proto)
+        return;
+    fl->encrypted_dns_reported = true;
+    struct event ev;
+    event_init(a, &ev, EVENT_ENCRYPTED_DNS, f, p, ifc, fl);
+    ev.encrypted_dns_proto = proto;
+    enum direction captured = p->dir;
+    if (dirn != flow_client_dir(fl)) { /* a server's packet: turn it round */
+        ev.src = p->dst;
+        ev.dst = p->src;
+        ev.sport = p->dport;
+        ev.dport = p->sport;
+        captured = opposite(p->dir);
+    }
+    deliver(a, &ev, captured);
 }
 
 /* ---- VPN transports: evidence that an interface is a VPN's underlay ---- */
@@ -426,9 +537,27 @@ static bool check_vpn_transport_udp(struct audit *a, struct iface *ifc, const st
     return false;
 }
 
+/* nDPI recognised the flow as a VPN's own transport (OpenVPN on any port or
+ * over TCP, CiscoVPN, tinc, PPTP …): the same evidence as the heuristics above,
+ * once the flow has gone both ways (two packets each). A tunnel answers;
+ * nDPI's OpenVPN and CiscoVPN heuristics also fire on one-way bursts of
+ * other UDP (telegram.pcap, dtls_mid_sessions.pcapng in nDPI's tests), and
+ * a false VPN would make every DNS query beside it a leak.
+ * The endpoint is the server side of the flow. */
+enum { VPN_EVIDENCE_MIN_EACH_WAY = 2 };
+
+static void note_classified_vpn_transport(struct audit *a, struct iface *ifc, const struct packet *p,
+                                          const struct flow *fl, int dirn)
+{
+    if (fl && fl->vpn_proto && fl->dir_packets[0] >= VPN_EVIDENCE_MIN_EACH_WAY &&
+        fl->dir_packets[1] >= VPN_EVIDENCE_MIN_EACH_WAY)
+        note_vpn_transport(a, ifc, p, fl->vpn_proto, dirn == flow_client_dir(fl));
+}
+
 /* ---- UDP ---- */
 
-static void audit_udp(struct audit *a, const struct frame *f, const struct packet *p, struct iface *ifc)
+static void audit_udp(struct audit *a, const struct frame *f, const struct packet *p, struct iface *ifc,
+                      struct flow *fl, int dirn)
 {
     struct cursor payload = p->payload;
     struct dissect_hint h = hint_for(p, false);
@@ -436,12 +565,12 @@ static void audit_udp(struct audit *a, const struct frame *f, const struct packe
         return;
     if (is_dns_port(p->sport) || is_dns_port(p->dport)) {
         struct cursor c = payload;
-        if (dissect_dns(a, &c, &h, f, p, ifc, NULL))
+        if (dissect_dns(a, &c, &h, f, p, ifc, fl))
             return;
     }
     if (p->dport == PORT_DOT || p->sport == PORT_DOT) { /* DNS over QUIC */
-        int dirn;
-        struct flow *fl = flow_lookup(a->flows, p, f->ts_ns, true, &dirn);
+        if (!fl)
+            fl = flow_lookup(a->flows, p, f->ts_ns, true, &dirn);
         report_encrypted_dns(a, f, p, ifc, fl, "DoQ");
         return;
     }
@@ -449,14 +578,14 @@ static void audit_udp(struct audit *a, const struct frame *f, const struct packe
     case DEMUX_STUN:
     case DEMUX_TURN_CHANNEL: {
         struct cursor c = payload;
-        if (dissect_stun(a, &c, &h, f, p, ifc, NULL))
+        if (dissect_stun(a, &c, &h, f, p, ifc, fl))
             return;
         break;
     }
     case DEMUX_DTLS:
         if (dtls_looks_like(&payload)) {
             struct cursor c = payload;
-            if (dissect_dtls(a, &c, &h, f, p, ifc, NULL))
+            if (dissect_dtls(a, &c, &h, f, p, ifc, fl))
                 return;
         }
         break;
@@ -465,8 +594,9 @@ static void audit_udp(struct audit *a, const struct frame *f, const struct packe
     }
     if (check_vpn_transport_udp(a, ifc, p))
         return;
+    note_classified_vpn_transport(a, ifc, p, fl, dirn);
     if (p->sport != PORT_NETBIOS_NS && p->dport != PORT_NETBIOS_NS && dns_header_may_be_query(&payload))
-        dissect_dns_by_shape(a, &payload, &h, f, p, ifc);
+        dissect_dns_by_shape(a, &payload, &h, f, p, ifc, fl);
 }
 
 /* ---- TCP: DNS (length-prefixed), STUN/TURN (self-delimiting or RFC 4571) ---- */
@@ -510,7 +640,7 @@ static size_t stream_message_length(enum flow_stream_mode mode, const struct cur
 }
 
 static void drain_stream(struct audit *a, struct tcp_stream *s, enum flow_stream_mode mode, const struct frame *f,
-                         const struct packet *p, const struct iface *ifc, const struct flow *fl)
+                         const struct packet *p, const struct iface *ifc, struct flow *fl)
 {
     for (int guard = 0; guard < 64; guard++) {
         struct cursor data = tcp_stream_data(s);
@@ -543,16 +673,24 @@ static void drain_stream(struct audit *a, struct tcp_stream *s, enum flow_stream
     }
 }
 
-static void audit_tcp(struct audit *a, const struct frame *f, const struct packet *p, struct iface *ifc)
+static void audit_tcp(struct audit *a, const struct frame *f, const struct packet *p, struct iface *ifc,
+                      struct flow *fl, int dirn)
 {
     bool dns_port = p->sport == PORT_DNS || p->dport == PORT_DNS;
     bool dot_port = p->sport == PORT_DOT || p->dport == PORT_DOT;
     bool has_payload = cursor_left(&p->payload) > 0;
     bool stun_head = has_payload && stream_mode_for(p, &p->payload) != STREAM_UNDECIDED;
-    int dirn;
-    struct flow *fl = flow_lookup(a->flows, p, f->ts_ns, dns_port || dot_port || stun_head, &dirn);
+    bool wanted = dns_port || dot_port || stun_head;
+    if (!fl)
+        fl = flow_lookup(a->flows, p, f->ts_ns, wanted, &dirn);
     if (!fl)
         return;
+    note_classified_vpn_transport(a, ifc, p, fl, dirn);
+    /* With classification every flow is in the table; stream state is kept
+     * only for the flows the auditor itself wants, as without it. */
+    if (!fl->audited && !wanted)
+        return;
+    fl->audited = true;
     if (dot_port) {
         report_encrypted_dns(a, f, p, ifc, fl, "DoT");
         return;
@@ -618,17 +756,27 @@ void audit_frame(struct audit *a, const struct frame *f, const char *source_ifac
         a->frame_is_evidence = false;
         g_string_truncate(a->frame_comment, 0);
     }
+    /* Flow stage: with classification on, every packet finds its flow and
+     * feeds nDPI (until the flow is classified or its budget is spent). */
+    struct flow *fl = NULL;
+    int dirn = 0;
+    if (a->dpi) {
+        fl = flow_lookup(a->flows, &p, f->ts_ns, true, &dirn);
+        if (dpi_packet(a->dpi, fl, &p) && (p.l4_proto == IPPROTO_UDP_ || p.l4_proto == IPPROTO_TCP_))
+            report_classified_encrypted_dns(a, f, &p, ifc, fl, dirn);
+    }
     switch (p.l4_proto) {
     case IPPROTO_UDP_:
-        audit_udp(a, f, &p, ifc);
+        audit_udp(a, f, &p, ifc, fl, dirn);
         break;
     case IPPROTO_TCP_:
-        audit_tcp(a, f, &p, ifc);
+        audit_tcp(a, f, &p, ifc, fl, dirn);
         break;
     case IPPROTO_ESP_:
         note_vpn_transport(a, ifc, &p, "IPsec", p.dir != DIR_IN);
         break;
     default:
+        note_classified_vpn_transport(a, ifc, &p, fl, dirn); /* GRE of PPTP, AH */
         break;
     }
     if (a->evidence && (a->frame_is_evidence || a->evidence_all) && !a->evidence_error)
@@ -655,6 +803,7 @@ bool audit_evidence_ok(struct audit *a, GError **err)
 
 void audit_finish(struct audit *a)
 {
+    a->finishing = true;
     pending_expire(a, UINT64_MAX);
     flow_table_expire(a->flows, UINT64_MAX);
     struct flow_stats fs = flow_table_stats(a->flows);
@@ -725,7 +874,8 @@ void audit_free(struct audit *a)
     if (a->frame_comment)
         g_string_free(a->frame_comment, TRUE);
     g_clear_error(&a->evidence_error);
-    flow_table_free(a->flows);
+    flow_table_free(a->flows); /* before the nDPI module: evicting frees nDPI state */
+    dpi_free(a->dpi);
     iface_table_free(a->ifaces);
     g_ptr_array_free(a->sinks, TRUE);
     g_ptr_array_free(a->enrichers, TRUE);

@@ -27,6 +27,7 @@ struct audit_config {
     uint32_t max_tcp_streams;    /* reassembly buffers at once (default 4096) */
     uint64_t flow_idle_ns;       /* idle timeout (default 120 s) */
     uint64_t stun_wait_ns;       /* how long a leaked request waits for its response (default 2 s) */
+    bool no_dpi;                 /* --no-dpi: no nDPI classification (no app labels, no DoH by label) */
 };
 
 struct audit_counters {
@@ -48,12 +49,21 @@ struct audit_counters {
 };
 
 struct audit;
+struct dpi_stats;
+struct flow;
 
 struct audit *audit_new(const struct audit_config *cfg, GError **err);
 void audit_config_defaults(struct audit_config *cfg);
 void audit_add_sink(struct audit *a, struct sink *s); /* not owned */
 /* Runs after the verdict, before the sinks, in the order added (not owned). */
 void audit_add_enricher(struct audit *a, const struct enricher *e);
+
+/* Called for every flow as it leaves the table, its classification final
+ * (tests compare the labels with ndpiReader's). */
+typedef void (*audit_flow_fn)(const struct flow *fl, void *user);
+void audit_set_flow_observer(struct audit *a, audit_flow_fn fn, void *user);
+/* nDPI's counters; false when classification is off (--no-dpi). */
+bool audit_dpi_stats(const struct audit *a, struct dpi_stats *out);
 
 /* An interface the source declares before its packets (pcapng IDB). */
 void audit_declare_iface(struct audit *a, int source_iface, const char *name, int linktype);

@@ -115,7 +115,11 @@ void event_describe(const struct event *ev, GString *out)
         break;
     }
     if (ev->app)
-        g_string_append_printf(out, " app=%s", ev->app);
+        g_string_append_printf(out, " app=%s%s", ev->app, ev->app_guessed ? "(guessed)" : "");
+    if (ev->app_category)
+        g_string_append_printf(out, " category=%s", ev->app_category);
+    if (ev->app_risks)
+        g_string_append_printf(out, " risks=\"%s\"", ev->app_risks);
 }
 
 void sink_free(struct sink *s)

@@ -27,6 +27,7 @@ enum { DPI_LABEL_MAX = 64 };
  * nDPI's flow struct right after it (its size is only known at run time). */
 struct dpi_flow {
     uint32_t packets;
+    ndpi_protocol labelled;    /* what label_flow last wrote, while nDPI still dissects */
     alignas(max_align_t) unsigned char ndpi[];
 };
 
@@ -137,14 +138,32 @@ static const char *vpn_transport_of(ndpi_protocol proto, bool guessed, uint8_t l
     return NULL;
 }
 
+/* "Known Protocol on Non Standard Port,Missing SNI TLS Extension", interned
+ * (a flow's risks are a small set of combinations), or NULL for none. */
+static const char *risk_text(ndpi_risk risk)
+{
+    if (!risk)
+        return NULL;
+    struct flow tmp = { .dpi_risk = risk };
+    GString *s = g_string_sized_new(96);
+    const char *text = dpi_flow_risks(&tmp, s) ? g_intern_string(s->str) : NULL;
+    g_string_free(s, TRUE);
+    return text;
+}
+
 /* Labels a flow from what nDPI has now; while classification is still running
  * the label may be refined later ("TLS" → "TLS.Google" once the SNI is seen). */
-static void label_flow(struct dpi *d, struct flow *fl, ndpi_protocol proto, bool guessed)
+static void label_flow(struct dpi *d, struct flow *fl, ndpi_protocol proto, bool guessed, ndpi_risk risk)
 {
     fl->app = label_of(d, proto);
     fl->dpi_guessed = guessed && fl->app;
     fl->dpi_category = proto_known(proto) ? (uint16_t)ndpi_get_proto_category(d->mod, proto) : 0;
+    fl->app_category = dpi_flow_category(d, fl);
     fl->vpn_proto = vpn_transport_of(proto, guessed, fl->key.proto);
+    if (risk != fl->dpi_risk || (risk && !fl->app_risks)) {
+        fl->dpi_risk = risk;
+        fl->app_risks = risk_text(risk);
+    }
 }
 
 /* Ends classification, then frees the nDPI state. With give_up, nDPI has its
@@ -160,8 +179,7 @@ static void finish(struct dpi *d, struct flow *fl, ndpi_protocol proto, bool giv
         proto = ndpi_detection_giveup(d->mod, nf, 1, &was_guessed);
         guessed = was_guessed != 0;
     }
-    label_flow(d, fl, proto, guessed);
-    fl->dpi_risk = nf->risk;
+    label_flow(d, fl, proto, guessed, nf->risk);
     if (!fl->app)
         d->st.flows_unknown++;
     else if (guessed)
@@ -175,14 +193,14 @@ static void finish(struct dpi *d, struct flow *fl, ndpi_protocol proto, bool giv
     d->st.active--;
 }
 
-void dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
+bool dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
 {
     if (fl->dpi_done)
-        return;
+        return false;
     size_t len = cursor_left(&p->l3);
     const uint8_t *l3 = cursor_view(&p->l3, len);
     if (!l3 || len == 0)
-        return;
+        return false;
     if (len > NDPI_PACKET_LEN_MAX)
         len = NDPI_PACKET_LEN_MAX;
     struct dpi_flow *df = fl->dpi;
@@ -202,15 +220,21 @@ void dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
     if (proto.app_protocol != NDPI_PROTOCOL_UNKNOWN && !over_budget) {
         if (!ndpi_extra_dissection_possible(d->mod, nf)) {
             finish(d, fl, proto, false);
-            return;
+            return true;
         }
-        label_flow(d, fl, proto, false); /* known already; nDPI still wants the answer/certificate */
-        return;
+        /* Known already; nDPI still wants the answer/certificate. */
+        if (fl->app && memcmp(&proto, &df->labelled, sizeof proto) == 0 && nf->risk == fl->dpi_risk)
+            return false;
+        df->labelled = proto;
+        label_flow(d, fl, proto, false, nf->risk);
+        return true;
     }
     if (over_budget) { /* like ndpiReader: give up only when nothing is known yet */
         d->st.flows_budget++;
         finish(d, fl, proto, proto.app_protocol == NDPI_PROTOCOL_UNKNOWN);
+        return true;
     }
+    return false;
 }
 
 void dpi_flow_end(struct dpi *d, struct flow *fl)
@@ -220,6 +244,25 @@ void dpi_flow_end(struct dpi *d, struct flow *fl)
     /* Unknown so far, or known and still dissecting: nDPI's give-up keeps a
      * known protocol and guesses for an unknown one. */
     finish(d, fl, (ndpi_protocol){ 0 }, true);
+}
+
+bool dpi_flow_provisional(struct dpi *d, const struct flow *fl, const char **label, const char **category)
+{
+    if (fl->dpi_done || !fl->dpi || fl->app)
+        return false;
+    const struct ndpi_flow_struct *nf = ndpi_flow_of(fl->dpi);
+    ndpi_protocol proto = { .master_protocol = nf->guessed_protocol_id,
+                            .app_protocol = nf->guessed_host_protocol_id };
+    if (proto.app_protocol == NDPI_PROTOCOL_UNKNOWN || proto.app_protocol == proto.master_protocol) {
+        proto.app_protocol = proto.master_protocol;
+        proto.master_protocol = NDPI_PROTOCOL_UNKNOWN;
+    }
+    *label = label_of(d, proto);
+    if (!*label)
+        return false;
+    const char *cat = ndpi_category_get_name(d->mod, ndpi_get_proto_category(d->mod, proto));
+    *category = cat && *cat && strcmp(cat, "Unspecified") ? cat : NULL;
+    return true;
 }
 
 const char *dpi_flow_category(struct dpi *d, const struct flow *fl)

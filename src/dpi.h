@@ -46,14 +46,19 @@ void dpi_free(struct dpi *d);
 
 /* Feeds one decoded packet of flow fl to nDPI (the IP packet through the
  * decoder's bounds-checked L3 view). A no-op once fl->dpi_done. Sets fl->app,
- * fl->vpn_proto, fl->dpi_category, fl->dpi_risk, fl->dpi_guessed when the
- * flow's classification ends. */
-void dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p);
+ * fl->vpn_proto, fl->dpi_category, fl->dpi_risk, fl->dpi_guessed (and their
+ * names) when nDPI knows the flow. True when this packet changed them. */
+bool dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p);
 
 /* The flow leaves the table (call from the flow table's evict callback, or at
  * end of input): a flow still under classification gives up with guessing,
  * gets its label, and its nDPI state is freed. Safe to call more than once. */
 void dpi_flow_end(struct dpi *d, struct flow *fl);
+
+/* A flow nDPI has not labelled yet (its event comes before the packets that
+ * decide): nDPI's guess from the first packet's port and addresses, without
+ * giving up. False when there is none, or the flow is labelled already. */
+bool dpi_flow_provisional(struct dpi *d, const struct flow *fl, const char **label, const char **category);
 
 /* Category name of a finished flow ("VoIP", "VPN", "Web", …), or NULL when unknown. */
 const char *dpi_flow_category(struct dpi *d, const struct flow *fl);

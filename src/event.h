@@ -55,7 +55,10 @@ struct event {
     uint16_t sport, dport;
     uint8_t transport;         /* 17 UDP, 6 TCP */
     const char *tunnel;        /* outermost tunnel the packet was found in ("GRE", "GTP-U" …), or NULL */
-    const char *app;           /* flow classification label, or NULL */
+    const char *app;           /* flow classification (nDPI "STUN.Zoom", "TLS.DoH_DoT"), or NULL */
+    const char *app_category;  /* nDPI category ("VoIP", "Video", "VPN"), or NULL */
+    const char *app_risks;     /* nDPI risks, comma-separated, or NULL */
+    bool app_guessed;          /* app guessed from port/IP at give-up, not found by inspection */
 
     const struct stun_message *stun;   /* EVENT_STUN */
     const struct dtls_message *dtls;   /* EVENT_DTLS */

@@ -205,6 +205,8 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t 
         if (f->hash == h && memcmp(&f->key, &k, sizeof k) == 0) {
             f->last_ns = now_ns > f->last_ns ? now_ns : f->last_ns;
             f->packets++;
+            if (f->dir_packets[*direction] != UINT32_MAX)
+                f->dir_packets[*direction]++;
             if (t->lru_head != n) {
                 lru_unlink(t, f);
                 lru_push_head(t, f, n);
@@ -226,6 +228,9 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t 
     f->hash = h;
     f->first_ns = f->last_ns = now_ns;
     f->packets = 1;
+    f->first_dir = (uint8_t)*direction;
+    f->dir_packets[*direction] = 1;
+    f->first_tcp_flags = p->tcp_flags;
     /* The slot found above may have been taken by eviction's shifting: probe again. */
     i = h & t->index_mask;
     while (t->index[i] != INDEX_EMPTY)
@@ -237,6 +242,17 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t 
     if (t->stats.active > t->stats.peak)
         t->stats.peak = t->stats.active;
     return f;
+}
+
+int flow_client_dir(const struct flow *f)
+{
+    enum { SYN = 0x02, ACK = 0x10, PROTO_TCP = 6, WELL_KNOWN = 1024 };
+    if (f->key.proto == PROTO_TCP && (f->first_tcp_flags & SYN))
+        return (f->first_tcp_flags & ACK) ? !f->first_dir : f->first_dir;
+    bool lo_server = f->key.port_lo < WELL_KNOWN, hi_server = f->key.port_hi < WELL_KNOWN;
+    if (lo_server != hi_server)
+        return lo_server ? 1 : 0; /* towards the lo side is hi→lo */
+    return f->first_dir;
 }
 
 struct flow_stats flow_table_stats(const struct flow_table *t)

@@ -38,6 +38,7 @@ struct flow {
     uint32_t lru_prev, lru_next; /* slot indices; FLOW_NIL ends the list */
     uint64_t first_ns, last_ns;
     uint64_t packets;
+    uint32_t dir_packets[2];     /* per direction (0 = lo→hi); saturates */
     uint8_t stream_mode[2];      /* per direction: 0 = lo→hi, 1 = hi→lo */
     struct tcp_stream *stream[2];
     void *dpi;                   /* classification state, owned by dpi.c */
@@ -48,6 +49,11 @@ struct flow {
     bool dpi_guessed;            /* app was guessed at give-up (port/IP), not found by inspection */
     uint16_t dpi_category;       /* ndpi_protocol_category_t of app (0 = unspecified) */
     uint64_t dpi_risk;           /* ndpi_risk bitmask (bit n = ndpi_risk_enum n) */
+    const char *app_category;    /* name of dpi_category ("VoIP"), NULL when unknown; owned by dpi.c */
+    const char *app_risks;       /* dpi_risk as comma-separated names, NULL for none; owned by dpi.c */
+    bool audited;                /* the auditor keeps stream state here (DNS/STUN over TCP, DoT) */
+    uint8_t first_dir;           /* direction (0 lo→hi, 1 hi→lo) of the flow's first packet */
+    uint8_t first_tcp_flags;     /* TCP flags of the first packet: a SYN names the client */
 };
 
 enum { FLOW_NIL = 0xffffffffu };
@@ -79,5 +85,10 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t 
 /* Evicts every flow idle at now_ns (end of capture: pass UINT64_MAX). */
 void flow_table_expire(struct flow_table *t, uint64_t now_ns);
 struct flow_stats flow_table_stats(const struct flow_table *t);
+
+/* The direction (0 lo→hi, 1 hi→lo) of the flow's client→server packets: the
+ * sender of a first SYN (the receiver of a first SYN+ACK); else the side away
+ * from a port below 1024 when only one is; else the first packet's sender. */
+int flow_client_dir(const struct flow *f);
 
 #endif

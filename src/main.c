@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "dpi.h"
 #include "iface.h"
 #include "inventory.h"
 #include "pcapng_writer.h"
@@ -58,6 +59,7 @@ struct options {
     char *color;
     gboolean version;
     gint max_flows;
+    gboolean no_dpi;
 };
 
 static void options_free(struct options *o)
@@ -90,7 +92,20 @@ static bool want_color(const char *mode, FILE *out)
     return strcmp(mode, "always") == 0;
 }
 
-static void print_summary(struct audit *a, const char *input)
+static void print_dpi_summary(const struct audit *a)
+{
+    struct dpi_stats d;
+    if (!audit_dpi_stats(a, &d))
+        return;
+    fprintf(stderr,
+            "leakaudit: nDPI: %" G_GUINT64_FORMAT " packets inspected, %" G_GUINT64_FORMAT " flows: %" G_GUINT64_FORMAT
+            " detected, %" G_GUINT64_FORMAT " guessed, %" G_GUINT64_FORMAT " unknown (%" G_GUINT64_FORMAT
+            " over budget); at most %u at once\n",
+            d.packets, d.flows_started, d.flows_detected, d.flows_guessed, d.flows_unknown, d.flows_budget,
+            d.peak_active);
+}
+
+static void print_summary(struct audit *a, const char *input, bool verbose)
 {
     const struct audit_counters *c = audit_counters(a);
     uint64_t malformed_msgs = 0;
@@ -126,6 +141,8 @@ static void print_summary(struct audit *a, const char *input)
     audit_verdict_sentence(a, line);
     fprintf(stderr, "leakaudit: %s\n", line->str);
     g_string_free(line, TRUE);
+    if (verbose)
+        print_dpi_summary(a);
 }
 
 static int run_file(struct audit *a, const struct options *o, GError **err)
@@ -278,6 +295,7 @@ int main(int argc, char **argv)
         { "require-vpn", 0, 0, G_OPTION_ARG_NONE, &o.require_vpn, "With no VPN up, any STUN/DNS exit is a leak", NULL },
         { "count", 'c', 0, G_OPTION_ARG_INT64, &o.count, "Stop after COUNT packets", "COUNT" },
         { "max-flows", 0, 0, G_OPTION_ARG_INT, &o.max_flows, "Flow table cap (least recently used flows are evicted; default 262144)", "N" },
+        { "no-dpi", 0, 0, G_OPTION_ARG_NONE, &o.no_dpi, "No nDPI flow classification (no app labels; encrypted DNS by port 853 only)", NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "More detail on stderr", NULL },
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
@@ -335,6 +353,7 @@ int main(int argc, char **argv)
     cfg.ifaces.single_name = o.interface_name;
     cfg.ifaces.require_vpn = o.require_vpn;
     cfg.max_flows = (uint32_t)o.max_flows;
+    cfg.no_dpi = o.no_dpi;
 
     struct audit *a = audit_new(&cfg, &err);
     if (!a) {
@@ -404,7 +423,7 @@ int main(int argc, char **argv)
         }
     }
     if (!o.quiet && !(rc < 0 && audit_counters(a)->frames == 0))
-        print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file);
+        print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file, o.verbose);
     if (stop_requested && !o.quiet)
         fprintf(stderr, "leakaudit: interrupted; results so far are above\n");
     if (rc < 0) {

@@ -218,6 +218,35 @@ static void write_dtls(struct json_writer *w, const struct dtls_message *m)
     json_object_end(w);
 }
 
+/* "app": {"name": "STUN.Zoom", "protocol": "STUN", "application": "Zoom",
+ * "category": "Video", "risks": [...], "guessed": false}: nDPI's classification. */
+static void write_app(struct json_writer *w, const struct event *ev)
+{
+    if (!ev->app)
+        return;
+    json_object_begin(w, "app");
+    json_str(w, "name", ev->app);
+    const char *dot = strchr(ev->app, '.');
+    if (dot) { /* "Master.App"; a one-part name may be either */
+        json_strn(w, "protocol", ev->app, (size_t)(dot - ev->app));
+        json_str(w, "application", dot + 1);
+    }
+    if (ev->app_category)
+        json_str(w, "category", ev->app_category);
+    if (ev->app_risks) {
+        json_array_begin(w, "risks");
+        for (const char *r = ev->app_risks; *r; ) {
+            const char *comma = strchr(r, ',');
+            size_t n = comma ? (size_t)(comma - r) : strlen(r);
+            json_strn(w, NULL, r, n);
+            r += n + (comma ? 1 : 0);
+        }
+        json_array_end(w);
+    }
+    json_bool(w, "guessed", ev->app_guessed);
+    json_object_end(w);
+}
+
 void json_write_event(struct json_writer *w, const struct event *ev)
 {
     char buf[64], ip[ADDR_STRLEN];
@@ -237,8 +266,7 @@ void json_write_event(struct json_writer *w, const struct event *ev)
     json_str(w, "proto", ev->transport == 6 ? "TCP" : "UDP");
     if (ev->tunnel)
         json_str(w, "tunnel", ev->tunnel);
-    if (ev->app)
-        json_str(w, "app", ev->app);
+    write_app(w, ev);
     json_str(w, "verdict", verdict_name(ev->verdict));
     json_bool(w, "alert", event_is_alert(ev));
     if (ev->severity)

@@ -82,7 +82,8 @@ static void judge_request(const struct verdict_config *cfg, struct iface_table *
     }
     if (!vpn_up) {
         if (cfg->require_vpn)
-            set(ev, VERDICT_LEAK, SEVERITY_HIGH, "no VPN is up (--require-vpn)");
+            set(ev, VERDICT_LEAK, ev->kind == EVENT_ENCRYPTED_DNS ? SEVERITY_MEDIUM : SEVERITY_HIGH,
+                "no VPN is up (--require-vpn)");
         else
             set(ev, VERDICT_NO_VPN, SEVERITY_NONE, "no VPN in sight");
         return;

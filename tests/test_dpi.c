@@ -17,6 +17,8 @@
 #include "decode.h"
 #include "dpi.h"
 #include "flow.h"
+#include "audit.h"
+#include "sink.h"
 #include "source.h"
 #include "testutil.h"
 
@@ -243,6 +245,7 @@ struct flow_label {
     char *key;       /* canonical "PROTO lo_addr lo_port hi_addr hi_port" */
     char *loose_key; /* "PROTO v6 lo_port hi_port": ndpiReader 4.2 misprints some IPv6 addresses */
     char *label;     /* "Unknown" when none */
+    bool dot_port;   /* either side is port 853 */
 };
 
 static void flow_label_free(gpointer p)
@@ -297,17 +300,68 @@ static void make_keys(int proto, const struct ip_addr *a, uint16_t pa, const str
     *loose_key = a->family == 6 ? g_strdup_printf("%s v6 %u %u", pn, lo, hi) : NULL;
 }
 
-struct our_run {
-    struct dpi *dpi;
-    GPtrArray *flows; /* struct flow_label* */
+/* The real pipeline (audit.c: decode → flow → nDPI → dissect → event → verdict)
+ * on a capture, with a flow observer and an event-counting sink. No idle
+ * expiry (corpus captures are spliced from years apart), no cap. */
+struct pipeline_run {
+    audit_flow_fn on_flow;
+    void *user;
+    unsigned encrypted_dns_events;
+    unsigned labelled_events, events;
+    GPtrArray *encrypted_dns_keys; /* flow keys of the encrypted-DNS events */
 };
 
-static void on_evict_collect(struct flow *fl, void *user)
+static void count_emit(void *self, const struct event *ev)
 {
-    struct our_run *r = user;
-    dpi_flow_end(r->dpi, fl);
-    g_assert_true(fl->dpi_done);
-    g_assert_null(fl->dpi);
+    struct pipeline_run *r = self;
+    r->events++;
+    r->labelled_events += ev->app != NULL;
+    if (ev->kind != EVENT_ENCRYPTED_DNS)
+        return;
+    r->encrypted_dns_events++;
+    /* Told from the client's side: the server port is the well-known one. */
+    g_assert_cmpuint(ev->dport, <, ev->sport);
+    if (r->encrypted_dns_keys) {
+        char *key, *loose;
+        make_keys(ev->transport, &ev->src, ev->sport, &ev->dst, ev->dport, &key, &loose);
+        g_ptr_array_add(r->encrypted_dns_keys, key);
+        g_free(loose);
+    }
+}
+
+static const struct sink_ops count_ops = { .name = "count", .emit = count_emit };
+
+static void run_pipeline(const char *path, struct pipeline_run *r)
+{
+    GError *err = NULL;
+    struct capture_source *src = source_open_file(path, &err);
+    g_assert_no_error(err);
+    struct audit_config cfg;
+    audit_config_defaults(&cfg);
+    cfg.max_flows = 1u << 20;
+    cfg.flow_idle_ns = 1000000000ull * NS_PER_S;
+    struct audit *a = audit_new(&cfg, &err);
+    g_assert_no_error(err);
+    audit_set_flow_observer(a, r->on_flow, r->user);
+    struct sink counter = { &count_ops, r };
+    audit_add_sink(a, &counter);
+    struct frame f;
+    enum source_status st;
+    while ((st = source_next(src, &f, &err)) == SOURCE_FRAME)
+        audit_frame(a, &f, f.iface_name);
+    g_assert_no_error(err);
+    g_assert_cmpint(st, ==, SOURCE_EOF);
+    audit_finish(a);
+    struct dpi_stats ds;
+    g_assert_true(audit_dpi_stats(a, &ds));
+    g_assert_cmpuint(ds.active, ==, 0); /* every nDPI state freed */
+    g_assert_cmpuint(ds.flows_started, ==, audit_counters(a)->flows_created);
+    audit_free(a);
+    source_close(src);
+}
+
+static void flow_keys(const struct flow *fl, char **key, char **loose)
+{
     struct ip_addr a = { 0 }, b = { 0 };
     if (fl->key.family == 4) {
         addr_from_v4(&a, fl->key.addr_lo);
@@ -316,40 +370,28 @@ static void on_evict_collect(struct flow *fl, void *user)
         addr_from_v6(&a, fl->key.addr_lo);
         addr_from_v6(&b, fl->key.addr_hi);
     }
-    struct flow_label *l = g_new0(struct flow_label, 1);
-    make_keys(fl->key.proto, &a, fl->key.port_lo, &b, fl->key.port_hi, &l->key, &l->loose_key);
-    l->label = g_strdup(fl->app ? fl->app : "Unknown");
-    g_ptr_array_add(r->flows, l);
+    make_keys(fl->key.proto, &a, fl->key.port_lo, &b, fl->key.port_hi, key, loose);
 }
 
-/* Our pipeline on a capture: every flow's final label. */
-static GPtrArray *run_ours(const char *path)
+static void on_flow_collect(const struct flow *fl, void *user)
 {
-    GError *err = NULL;
-    struct capture_source *src = source_open_file(path, &err);
-    g_assert_no_error(err);
-    struct our_run r = { dpi_new(&err), g_ptr_array_new_with_free_func(flow_label_free) };
-    g_assert_no_error(err);
-    /* No idle expiry (corpus captures are spliced from years apart), no cap. */
-    struct flow_table *t = flow_table_new(1u << 20, 1000000000ull * NS_PER_S);
-    flow_table_set_evict(t, on_evict_collect, &r);
-    struct frame f;
-    enum source_status st;
-    while ((st = source_next(src, &f, &err)) == SOURCE_FRAME) {
-        struct packet p;
-        if (decode_frame(&f, &p) != DECODE_OK)
-            continue;
-        int dir;
-        struct flow *fl = flow_lookup(t, &p, f.ts_ns, true, &dir);
-        dpi_packet(r.dpi, fl, &p);
-    }
-    g_assert_no_error(err);
-    g_assert_cmpint(st, ==, SOURCE_EOF);
-    flow_table_free(t);
-    g_assert_cmpuint(dpi_stats(r.dpi).active, ==, 0); /* every nDPI state freed */
-    dpi_free(r.dpi);
-    source_close(src);
-    return r.flows;
+    GPtrArray *flows = user;
+    g_assert_true(fl->dpi_done);
+    g_assert_null(fl->dpi);
+    struct flow_label *l = g_new0(struct flow_label, 1);
+    flow_keys(fl, &l->key, &l->loose_key);
+    l->label = g_strdup(fl->app ? fl->app : "Unknown");
+    g_ptr_array_add(flows, l);
+}
+
+/* leakaudit's pipeline on a capture: every flow's final label. */
+static GPtrArray *run_ours(const char *path, struct pipeline_run *r)
+{
+    GPtrArray *flows = g_ptr_array_new_with_free_func(flow_label_free);
+    r->on_flow = on_flow_collect;
+    r->user = flows;
+    run_pipeline(path, r);
+    return flows;
 }
 
 /* "192.168.1.1:443" or "[2001:db8::1]:443" */
@@ -402,6 +444,7 @@ static GPtrArray *run_ndpireader(const char *ndpireader, const char *path)
             l->loose_key = g_strdup_printf("%s v6 %u %u", proto, lo, hi);
         }
         l->label = label;
+        l->dot_port = pa == 853 || pb == 853;
         g_ptr_array_add(flows, l);
         g_free(proto);
         g_free(src);
@@ -468,6 +511,36 @@ static void compare(GPtrArray *ours, GPtrArray *theirs, struct comparison *c)
     g_hash_table_destroy(loose_count);
 }
 
+/* Our encrypted-DNS events (by flow key) against the flows ndpiReader labels
+ * encrypted DNS, plus port-853 flows: the differences, one per line. */
+static GString *compare_encrypted_dns(const struct pipeline_run *run, GPtrArray *theirs)
+{
+    GString *diff = g_string_new(NULL);
+    GHashTable *ours = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < run->encrypted_dns_keys->len; i++) {
+        char *k = g_ptr_array_index(run->encrypted_dns_keys, i);
+        if (!g_hash_table_add(ours, k))
+            g_string_append_printf(diff, "    two events for %s\n", k);
+    }
+    unsigned expected = 0;
+    for (guint i = 0; i < theirs->len; i++) {
+        const struct flow_label *t = g_ptr_array_index(theirs, i);
+        if (!dpi_label_is_encrypted_dns(t->label) && !t->dot_port)
+            continue;
+        expected++;
+        if (!g_hash_table_remove(ours, t->key))
+            g_string_append_printf(diff, "    no event for %s [%s]\n", t->key, t->label);
+    }
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, ours);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        g_string_append_printf(diff, "    an event for %s, not encrypted DNS to ndpiReader\n", (char *)k);
+    g_hash_table_destroy(ours);
+    g_test_message("encrypted DNS: %u events, %u expected", run->encrypted_dns_events, expected);
+    return diff;
+}
+
 #define NDPI_PCAP_DIR "nDPI/tests/cfgs/default/pcap"
 
 /* Every capture in nDPI's test directory is compared; all agree exactly
@@ -521,10 +594,12 @@ static void test_corpus_against_ndpireader(gconstpointer data)
         g_free(path);
         return;
     }
-    GPtrArray *ours = run_ours(path);
+    struct pipeline_run run = { .encrypted_dns_keys = g_ptr_array_new_with_free_func(g_free) };
+    GPtrArray *ours = run_ours(path, &run);
     GPtrArray *theirs = run_ndpireader(ndpireader, path);
     struct comparison c;
     compare(ours, theirs, &c);
+    GString *edns = compare_encrypted_dns(&run, theirs);
     unsigned differ = c.matched - c.agree, only_theirs = c.theirs - c.matched;
     unsigned only_ours = 0;
     for (guint i = 0; i < ours->len; i++)
@@ -539,6 +614,12 @@ static void test_corpus_against_ndpireader(gconstpointer data)
     const struct corpus_exception *ex = exception_for(file);
     unsigned want_differ = ex ? ex->differ : 0, want_theirs = ex ? ex->only_theirs : 0,
              want_ours = ex ? ex->only_ours : 0;
+    /* Encrypted DNS: one event per flow ndpiReader labels DoH/DoT/DoQ/DNSCrypt
+     * or that uses port 853, and none for any other flow. */
+    if (edns->len)
+        g_error("%s: encrypted-DNS events differ from ndpiReader's encrypted-DNS flows:\n%s", file, edns->str);
+    g_string_free(edns, TRUE);
+    g_ptr_array_free(run.encrypted_dns_keys, TRUE);
     if (differ != want_differ || only_theirs != want_theirs || only_ours != want_ours)
         g_error("%s: %u labels differ (expected %u), %u flows only ndpiReader has (expected %u), %u only we have "
                 "(expected %u)%s%s\n%s%s",
@@ -584,31 +665,21 @@ static const struct spot_check {
 };
 
 struct spot_run {
-    struct dpi *dpi;
     const struct spot_check *check;
     unsigned found;
 };
 
-static void on_evict_spot(struct flow *fl, void *user)
+static void on_flow_spot(const struct flow *fl, void *user)
 {
     struct spot_run *r = user;
-    dpi_flow_end(r->dpi, fl);
-    struct ip_addr a = { 0 }, b = { 0 };
-    if (fl->key.family == 4) {
-        addr_from_v4(&a, fl->key.addr_lo);
-        addr_from_v4(&b, fl->key.addr_hi);
-    } else {
-        addr_from_v6(&a, fl->key.addr_lo);
-        addr_from_v6(&b, fl->key.addr_hi);
-    }
     char *key, *loose;
-    make_keys(fl->key.proto, &a, fl->key.port_lo, &b, fl->key.port_hi, &key, &loose);
+    flow_keys(fl, &key, &loose);
     const struct spot_check *sc = r->check;
     if (strcmp(key, sc->key) == 0) {
         r->found++;
         g_assert_cmpstr(fl->app ? fl->app : "Unknown", ==, sc->label);
         g_assert_cmpstr(fl->vpn_proto, ==, sc->vpn_proto);
-        g_assert_cmpstr(dpi_flow_category(r->dpi, fl), ==, sc->category);
+        g_assert_cmpstr(fl->app_category, ==, sc->category);
         g_assert_cmpint(fl->dpi_guessed, ==, sc->guessed);
         g_assert_cmpint(dpi_label_is_encrypted_dns(fl->app), ==, sc->encrypted_dns);
     }
@@ -628,28 +699,106 @@ static void test_corpus_spot_checks(void)
             g_test_skip("corpus file not found");
             return;
         }
-        GError *err = NULL;
-        struct capture_source *src = source_open_file(path, &err);
-        g_assert_no_error(err);
-        struct spot_run r = { dpi_new(&err), sc, 0 };
-        g_assert_no_error(err);
-        struct flow_table *t = flow_table_new(1u << 16, 1000000000ull * NS_PER_S);
-        flow_table_set_evict(t, on_evict_spot, &r);
-        struct frame f;
-        while (source_next(src, &f, &err) == SOURCE_FRAME) {
-            struct packet p;
-            int dir;
-            if (decode_frame(&f, &p) == DECODE_OK)
-                dpi_packet(r.dpi, flow_lookup(t, &p, f.ts_ns, true, &dir), &p);
-        }
-        g_assert_no_error(err);
-        flow_table_free(t);
+        struct spot_run r = { sc, 0 };
+        struct pipeline_run run = { .on_flow = on_flow_spot, .user = &r };
+        run_pipeline(path, &run);
         if (r.found != 1)
             g_error("%s: flow %s seen %u times", sc->file, sc->key, r.found);
-        dpi_free(r.dpi);
-        source_close(src);
         g_free(path);
     }
+}
+
+/* ---- the pipeline's events carry the labels (in-repo sample, always runs) ---- */
+
+struct seen_event {
+    enum event_kind kind;
+    bool alert;
+    const char *app, *category, *risks; /* interned or nDPI's static names: outlive the run */
+    bool guessed;
+};
+
+static void collect_emit(void *self, const struct event *ev)
+{
+    struct seen_event e = { ev->kind, event_is_alert(ev), ev->app, ev->app_category, ev->app_risks,
+                            ev->app_guessed };
+    g_array_append_val((GArray *)self, e);
+}
+
+static const struct sink_ops collect_ops = { .name = "collect", .emit = collect_emit };
+
+static GArray *sample_events(const char *rel, bool no_dpi)
+{
+    char *path = test_repo_path(rel);
+    GError *err = NULL;
+    struct capture_source *src = source_open_file(path, &err);
+    g_assert_no_error(err);
+    struct audit_config cfg;
+    audit_config_defaults(&cfg);
+    cfg.no_dpi = no_dpi;
+    struct audit *a = audit_new(&cfg, &err);
+    g_assert_no_error(err);
+    GArray *events = g_array_new(FALSE, TRUE, sizeof(struct seen_event));
+    struct sink collector = { &collect_ops, events };
+    audit_add_sink(a, &collector);
+    struct frame f;
+    unsigned declared = 0;
+    while (source_next(src, &f, &err) == SOURCE_FRAME) {
+        for (; declared < source_iface_count(src); declared++) {
+            const struct source_iface *si = source_iface_get(src, (int)declared);
+            if (si)
+                audit_declare_iface(a, si->id, si->name, si->linktype);
+        }
+        audit_frame(a, &f, f.iface_name);
+    }
+    g_assert_no_error(err);
+    audit_finish(a);
+    struct dpi_stats ds;
+    g_assert_cmpint(audit_dpi_stats(a, &ds), ==, !no_dpi);
+    audit_free(a);
+    source_close(src);
+    g_free(path);
+    return events;
+}
+
+/* samples/webrtc-leak.pcapng: the DTLS handshake alerts say what nDPI found
+ * (DTLS, category Web, the risks of a WebRTC certificate); the STUN alerts
+ * carry the port guess nDPI has while the flow is too short to confirm. With
+ * --no-dpi the same alerts come, unlabelled. */
+static void test_sample_event_labels(void)
+{
+    GArray *with = sample_events("samples/webrtc-leak.pcapng", false);
+    GArray *without = sample_events("samples/webrtc-leak.pcapng", true);
+    g_assert_cmpuint(with->len, ==, without->len);
+    unsigned alerts = 0, dtls_alerts = 0, stun_alerts = 0;
+    for (guint i = 0; i < with->len; i++) {
+        const struct seen_event *e = &g_array_index(with, struct seen_event, i);
+        const struct seen_event *o = &g_array_index(without, struct seen_event, i);
+        g_assert_cmpint(e->kind, ==, o->kind);
+        g_assert_cmpint(e->alert, ==, o->alert);
+        g_assert_null(o->app);
+        g_assert_null(o->category);
+        g_assert_null(o->risks);
+        if (!e->alert)
+            continue;
+        alerts++;
+        g_assert_nonnull(e->app); /* every alert is labelled */
+        if (e->kind == EVENT_DTLS) {
+            dtls_alerts++;
+            g_assert_cmpstr(e->app, ==, "DTLS");
+            g_assert_cmpstr(e->category, ==, "Web");
+            g_assert_cmpstr(e->risks, ==, "TLS (probably) Not Carrying HTTPS,Missing SNI TLS Extension");
+            g_assert_false(e->guessed);
+        } else if (e->kind == EVENT_STUN) {
+            stun_alerts++;
+            g_assert_cmpstr(e->app, ==, "STUN");
+            g_assert_true(e->guessed);
+        }
+    }
+    g_assert_cmpuint(alerts, ==, 4);
+    g_assert_cmpuint(dtls_alerts, ==, 2);
+    g_assert_cmpuint(stun_alerts, ==, 2);
+    g_array_free(with, TRUE);
+    g_array_free(without, TRUE);
 }
 
 static void test_corpus_missing(void)
@@ -703,6 +852,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dpi/flow-end-guesses", test_flow_end_guesses);
     g_test_add_func("/dpi/esp-is-ipsec", test_esp_is_ipsec_transport);
     g_test_add_func("/dpi/label-helpers", test_label_helpers);
+    g_test_add_func("/dpi/sample-event-labels", test_sample_event_labels);
     GPtrArray *captures = list_ndpi_captures();
     if (captures && captures->len) {
         g_test_add_func("/dpi/corpus/spot-checks", test_corpus_spot_checks);
