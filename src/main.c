@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "geo_enrich.h"
 #include "iface.h"
 #include "inventory.h"
 #include "pcapng_writer.h"
@@ -58,6 +59,8 @@ struct options {
     char *color;
     gboolean version;
     gint max_flows;
+    char **geoip_paths;
+    gboolean no_geoip;
 };
 
 static void options_free(struct options *o)
@@ -71,6 +74,7 @@ static void options_free(struct options *o)
     g_strfreev(o->vpn_ifs);
     g_strfreev(o->ifnames);
     g_strfreev(o->devices);
+    g_strfreev(o->geoip_paths);
     memset(o, 0, sizeof *o);
 }
 
@@ -278,6 +282,8 @@ int main(int argc, char **argv)
         { "require-vpn", 0, 0, G_OPTION_ARG_NONE, &o.require_vpn, "With no VPN up, any STUN/DNS exit is a leak", NULL },
         { "count", 'c', 0, G_OPTION_ARG_INT64, &o.count, "Stop after COUNT packets", "COUNT" },
         { "max-flows", 0, 0, G_OPTION_ARG_INT, &o.max_flows, "Flow table cap (least recently used flows are evicted; default 262144)", "N" },
+        { "geoip", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.geoip_paths, "GeoIP/ASN database (.mmdb) or a directory of them (repeatable; default: search /usr/share/GeoIP, /var/lib/GeoIP, /usr/local/share/GeoIP, ~/.local/share/GeoIP)", "PATH" },
+        { "no-geoip", 0, 0, G_OPTION_ARG_NONE, &o.no_geoip, "No GeoIP/ASN annotation (and no warning when no database is found)", NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "More detail on stderr", NULL },
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
@@ -327,6 +333,17 @@ int main(int argc, char **argv)
         return options_free(&o), EXIT_ERROR;
     }
 
+    if (o.no_geoip && o.geoip_paths) {
+        fprintf(stderr, "leakaudit: --geoip and --no-geoip exclude each other\n");
+        return options_free(&o), EXIT_ERROR;
+    }
+    struct enricher *geo = NULL;
+    if (!o.no_geoip && !(geo = geo_enricher_from_options((const char *const *)o.geoip_paths, o.quiet, o.verbose, &err))) {
+        fprintf(stderr, "leakaudit: %s\n", err->message);
+        g_error_free(err);
+        return options_free(&o), EXIT_ERROR;
+    }
+
     struct audit_config cfg;
     audit_config_defaults(&cfg);
     cfg.verdict.require_vpn = o.require_vpn;
@@ -340,8 +357,11 @@ int main(int argc, char **argv)
     if (!a) {
         fprintf(stderr, "leakaudit: %s\n", err->message);
         g_error_free(err);
+        geo_enricher_free(geo);
         return options_free(&o), EXIT_ERROR;
     }
+    if (geo)
+        audit_add_enricher(a, geo);
     GPtrArray *sinks = g_ptr_array_new_with_free_func((GDestroyNotify)sink_free);
     bool json_on_stdout = o.json_path && strcmp(o.json_path, "-") == 0;
     if (!json_on_stdout) {
@@ -356,6 +376,7 @@ int main(int argc, char **argv)
             g_error_free(err);
             g_ptr_array_free(sinks, TRUE);
             audit_free(a);
+            geo_enricher_free(geo);
             return options_free(&o), EXIT_ERROR;
         }
         g_ptr_array_add(sinks, js);
@@ -370,6 +391,7 @@ int main(int argc, char **argv)
             g_error_free(err);
             g_ptr_array_free(sinks, TRUE);
             audit_free(a);
+            geo_enricher_free(geo);
             return options_free(&o), EXIT_ERROR;
         }
         audit_set_evidence(a, evidence, o.write_all);
@@ -414,6 +436,7 @@ int main(int argc, char **argv)
     }
     g_ptr_array_free(sinks, TRUE);
     audit_free(a);
+    geo_enricher_free(geo);
     options_free(&o);
     return status;
 }
