@@ -186,6 +186,11 @@ static struct geo_db *db_open(const char *path, GError **err)
     return d;
 }
 
+static gint compare_paths(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static bool is_mmdb_name(const char *name)
 {
     return g_str_has_suffix(name, ".mmdb");
@@ -235,7 +240,7 @@ static bool add_path(struct geo *g, const char *path, bool named, GError **err)
         if (is_mmdb_name(name))
             g_ptr_array_add(names, g_build_filename(path, name, NULL));
     g_dir_close(dir);
-    g_ptr_array_sort(names, (GCompareFunc)(void (*)(void))g_strcmp0);
+    g_ptr_array_sort(names, compare_paths);
     bool ok = true;
     guint before = g->dbs->len;
     for (guint i = 0; i < names->len && ok; i++) {

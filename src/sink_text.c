@@ -65,8 +65,6 @@ static void text_emit(void *self, const struct event *ev)
         g_string_append_c(l, ']');
     }
     geo_text_annotate(l, "  (dest: ", ev->dst_geo, ")");
-    if (ev->src_geo && ev->src_geo->found) /* the host's own public address, when it has one */
-        geo_text_annotate(l, "  (src: ", ev->src_geo, ")");
     if (ev->repeats)
         g_string_append_printf(l, " (+%u repeats)", ev->repeats);
     g_string_append_c(l, '\n');
