@@ -112,7 +112,7 @@ static bool db_verify(struct geo_db *d, GError **err)
         MMDB_search_node_s node;
         int rc = MMDB_read_node(m, n, &node);
         if (rc != MMDB_SUCCESS) {
-            g_set_error(err, GEO_ERROR, 1, "%s: corrupt search tree (node %u: %s)", d->path, n, MMDB_strerror(rc));
+            g_set_error(err, GEO_ERROR, GEO_ERROR_UNUSABLE, "%s: corrupt search tree (node %u: %s)", d->path, n, MMDB_strerror(rc));
             ok = false;
             break;
         }
@@ -124,7 +124,7 @@ static bool db_verify(struct geo_db *d, GError **err)
                 continue;
             if (type != MMDB_RECORD_TYPE_DATA || record < (uint64_t)m->metadata.node_count + 16 ||
                 record - m->metadata.node_count - 16 >= m->data_section_size) {
-                g_set_error(err, GEO_ERROR, 1, "%s: corrupt search tree (node %u points outside the data)", d->path,
+                g_set_error(err, GEO_ERROR, GEO_ERROR_UNUSABLE, "%s: corrupt search tree (node %u points outside the data)", d->path,
                             n);
                 ok = false;
                 break;
@@ -137,7 +137,7 @@ static bool db_verify(struct geo_db *d, GError **err)
             rc = MMDB_get_entry_data_list(&entry, &list);
             MMDB_free_entry_data_list(list);
             if (rc != MMDB_SUCCESS) {
-                g_set_error(err, GEO_ERROR, 1, "%s: corrupt data record (%s)", d->path, MMDB_strerror(rc));
+                g_set_error(err, GEO_ERROR, GEO_ERROR_UNUSABLE, "%s: corrupt data record (%s)", d->path, MMDB_strerror(rc));
                 ok = false;
             }
         }
@@ -153,9 +153,9 @@ static struct geo_db *db_open(const char *path, GError **err)
     int rc = MMDB_open(path, MMDB_MODE_MMAP, &d->mmdb);
     if (rc != MMDB_SUCCESS) {
         if (rc == MMDB_IO_ERROR)
-            g_set_error(err, GEO_ERROR, 1, "%s: %s", path, g_strerror(errno ? errno : EIO));
+            g_set_error(err, GEO_ERROR, GEO_ERROR_UNUSABLE, "%s: %s", path, g_strerror(errno ? errno : EIO));
         else
-            g_set_error(err, GEO_ERROR, 1, "%s: not a usable MaxMind DB file (%s)", path, MMDB_strerror(rc));
+            g_set_error(err, GEO_ERROR, GEO_ERROR_UNUSABLE, "%s: not a usable MaxMind DB file (%s)", path, MMDB_strerror(rc));
         g_free(d->path);
         g_free(d);
         return NULL;
@@ -163,7 +163,7 @@ static struct geo_db *db_open(const char *path, GError **err)
     const MMDB_metadata_s *md = &d->mmdb.metadata;
     if (md->binary_format_major_version != 2 || (md->ip_version != 4 && md->ip_version != 6) ||
         (md->record_size != 24 && md->record_size != 28 && md->record_size != 32)) {
-        g_set_error(err, GEO_ERROR, 1, "%s: unsupported MaxMind DB format (version %u, IPv%u, %u-bit records)", path,
+        g_set_error(err, GEO_ERROR, GEO_ERROR_UNUSABLE, "%s: unsupported MaxMind DB format (version %u, IPv%u, %u-bit records)", path,
                     md->binary_format_major_version, md->ip_version, md->record_size);
         db_free(d);
         return NULL;
@@ -175,7 +175,7 @@ static struct geo_db *db_open(const char *path, GError **err)
     d->kind = geo_db_kind_from_type(md->database_type);
     if (d->kind == GEO_DB_UNKNOWN) {
         char *type = g_utf8_make_valid(md->database_type ? md->database_type : "", -1);
-        g_set_error(err, GEO_ERROR, 1,
+        g_set_error(err, GEO_ERROR, GEO_ERROR_TYPE,
                     "%s: database type '%s' is not one leakaudit reads (City, Country, ASN, ISP, Connection-Type, "
                     "Anonymous-IP, Enterprise, DB-IP or IPinfo lite)",
                     path, type);
@@ -205,7 +205,7 @@ static bool add_path(struct geo *g, const char *path, bool named, GError **err)
     if (stat(path, &st) != 0) {
         if (!named)
             return true;
-        g_set_error(err, GEO_ERROR, 1, "GeoIP database %s: %s", path, g_strerror(errno));
+        g_set_error(err, GEO_ERROR, GEO_ERROR_UNUSABLE, "GeoIP database %s: %s", path, g_strerror(errno));
         return false;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -227,7 +227,7 @@ static bool add_path(struct geo *g, const char *path, bool named, GError **err)
     GDir *dir = g_dir_open(path, 0, &e);
     if (!dir) {
         if (named) {
-            g_set_error(err, GEO_ERROR, 1, "GeoIP directory %s: %s", path, e->message);
+            g_set_error(err, GEO_ERROR, GEO_ERROR_UNUSABLE, "GeoIP directory %s: %s", path, e->message);
             g_error_free(e);
             return false;
         }
@@ -249,7 +249,7 @@ static bool add_path(struct geo *g, const char *path, bool named, GError **err)
         struct geo_db *d = db_open(file, &fe);
         if (d) {
             g_ptr_array_add(g->dbs, d);
-        } else if (named) {
+        } else if (named && !g_error_matches(fe, GEO_ERROR, GEO_ERROR_TYPE)) {
             g_propagate_error(err, fe);
             ok = false;
         } else {
@@ -258,7 +258,7 @@ static bool add_path(struct geo *g, const char *path, bool named, GError **err)
         }
     }
     if (ok && named && g->dbs->len == before) {
-        g_set_error(err, GEO_ERROR, 1, "GeoIP directory %s holds no .mmdb file", path);
+        g_set_error(err, GEO_ERROR, GEO_ERROR_UNUSABLE, "GeoIP directory %s holds no .mmdb file", path);
         ok = false;
     }
     g_ptr_array_free(names, TRUE);

@@ -68,7 +68,8 @@ struct geo;
 
 struct geo_config {
     /* Files or directories (every *.mmdb inside) the user named: each must
-     * exist and every file must be usable, or geo_open fails. NULL or empty:
+     * exist and hold a usable database, or geo_open fails; inside a named
+     * directory, files of a type leakaudit does not read are skipped. NULL or empty:
      * the default search (geo_default_dirs), where unusable files are
      * skipped and listed by geo_skipped(). */
     const char *const *paths;
@@ -76,6 +77,10 @@ struct geo_config {
 };
 
 #define GEO_ERROR (geo_error_quark())
+enum geo_error_code {
+    GEO_ERROR_UNUSABLE = 1, /* missing, unreadable, corrupt */
+    GEO_ERROR_TYPE,         /* a sound file of a database type leakaudit does not read */
+};
 GQuark geo_error_quark(void);
 
 /* NULL and *err when a named path is missing, unreadable, corrupt or of a
