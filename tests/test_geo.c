@@ -608,6 +608,68 @@ static void test_json_and_text(void)
     geo_free(g);
 }
 
+/* DB-IP and IPinfo "lite" layouts (tests/data/geo, built by make-lite.pl
+ * from lite-source.json): each file alone answers what its source says. */
+static void test_lite_layouts(void)
+{
+    char *dir = test_repo_path("tests/data/geo");
+    char *src = g_build_filename(dir, "lite-source.json", NULL);
+    JsonParser *p = json_parser_new();
+    g_assert_true(json_parser_load_from_file(p, src, NULL));
+    JsonObject *files = json_node_get_object(json_parser_get_root(p));
+    GList *names = json_object_get_members(files);
+    unsigned checked = 0;
+    for (GList *l = names; l; l = l->next) {
+        JsonObject *f = json_object_get_object_member(files, l->data);
+        char *file = g_strdup_printf("%s/%s-test.mmdb", dir, (const char *)l->data);
+        GError *err = NULL;
+        struct geo *g = geo_open_file(file, &err);
+        g_assert_no_error(err);
+        GString *desc = g_string_new(NULL);
+        geo_db_describe(g, 0, desc);
+        g_assert_true(g_str_has_prefix(desc->str, json_object_get_string_member(f, "database_type")));
+        g_string_free(desc, TRUE);
+        enum geo_db_kind kind = geo_db_kind_from_type(json_object_get_string_member(f, "database_type"));
+        JsonArray *nets = json_object_get_array_member(f, "networks");
+        for (guint i = 0; i < json_array_get_length(nets); i++) {
+            JsonObject *entry = json_array_get_object_element(nets, i);
+            GList *keys = json_object_get_members(entry);
+            struct source_net n = { 0 };
+            g_assert_true(parse_network(keys->data, &n));
+            JsonObject *rec = json_object_get_object_member(entry, keys->data);
+            g_list_free(keys);
+            struct geo_info gi;
+            geo_lookup_uncached(g, &n.net, &gi);
+            g_assert_true(gi.found);
+            if (kind == GEO_DB_IPINFO) {
+                g_assert_cmpstr(gi.country_iso, ==, str_at(rec, P("country_code")));
+                g_assert_cmpstr(gi.country_name, ==, str_at(rec, P("country")));
+                g_assert_cmpstr(gi.as_org, ==, str_at(rec, P("as_name")));
+                char *asn = g_strdup_printf("AS%u", gi.asn);
+                g_assert_cmpstr(asn, ==, str_at(rec, P("asn")));
+                g_free(asn);
+            } else {
+                struct compare c = { .report = g_string_new(NULL) };
+                char ip[ADDR_STRLEN];
+                compare_record(&c, addr_format(&n.net, ip, sizeof ip), rec, &gi,
+                               kind == GEO_DB_ASN ? WANT_ASN : WANT_COUNTRY | WANT_CITY);
+                if (c.mismatches)
+                    g_test_message("%s", c.report->str);
+                g_assert_cmpuint(c.mismatches, ==, 0);
+                g_string_free(c.report, TRUE);
+            }
+            checked++;
+        }
+        geo_free(g);
+        g_free(file);
+    }
+    g_assert_cmpuint(checked, ==, 6);
+    g_list_free(names);
+    g_object_unref(p);
+    g_free(src);
+    g_free(dir);
+}
+
 /* Layout by metadata, not file name. */
 static void test_kind_from_type(void)
 {
@@ -684,6 +746,7 @@ int main(int argc, char **argv)
     g_test_add_func("/geo/cache-bound", test_cache_bound);
     g_test_add_func("/geo/json-and-text", test_json_and_text);
     g_test_add_func("/geo/kind-from-type", test_kind_from_type);
+    g_test_add_func("/geo/lite-layouts", test_lite_layouts);
     g_test_add_func("/geo/named-paths", test_named_paths);
     return g_test_run();
 }
