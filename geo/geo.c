@@ -15,7 +15,7 @@
 
 G_DEFINE_QUARK(leakaudit-geo-error-quark, geo_error)
 
-enum { GEO_DEFAULT_CACHE = 4096, GEO_MIN_CACHE = 4, GEO_VERIFY_MAX_RECORDS = 200000 };
+enum { GEO_DEFAULT_CACHE = 4096, GEO_MIN_CACHE = 4, GEO_VERIFY_MAX_RECORDS = 16384 };
 
 struct geo_db {
     MMDB_s mmdb;

@@ -94,3 +94,13 @@ struct enricher *geo_enricher_from_options(const char *const *paths, bool quiet,
     }
     return geo_enricher_new(g, quiet ? NULL : stderr);
 }
+
+void geo_enricher_report(const struct enricher *e, FILE *out)
+{
+    struct geo_stats st;
+    geo_get_stats(geo_enricher_geo(e), &st);
+    fprintf(out,
+            "leakaudit: GeoIP: %" G_GUINT64_FORMAT " lookups, %" G_GUINT64_FORMAT " from the cache, %" G_GUINT64_FORMAT
+            " database searches, %" G_GUINT64_FORMAT " evictions (%u of %u cached), %" G_GUINT64_FORMAT " database errors\n",
+            st.lookups, st.hits, st.db_lookups, st.evictions, st.entries, st.cap, st.db_errors);
+}

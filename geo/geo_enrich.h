@@ -22,6 +22,8 @@ void geo_enricher_free(struct enricher *e);
 /* What main wants: the named paths (--geoip) or the default search; warns
  * on stderr about skipped files unless quiet, lists the databases when
  * verbose. NULL and *err when a named database is missing or unusable. */
+/* One line of cache counters (lookups, hits, database searches, evictions). */
+void geo_enricher_report(const struct enricher *e, FILE *out);
 struct enricher *geo_enricher_from_options(const char *const *paths, bool quiet, bool verbose, GError **err);
 
 #endif

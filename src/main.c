@@ -427,6 +427,8 @@ int main(int argc, char **argv)
     }
     if (!o.quiet && !(rc < 0 && audit_counters(a)->frames == 0))
         print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file);
+    if (geo && o.verbose)
+        geo_enricher_report(geo, stderr);
     if (stop_requested && !o.quiet)
         fprintf(stderr, "leakaudit: interrupted; results so far are above\n");
     if (rc < 0) {

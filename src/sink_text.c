@@ -64,7 +64,8 @@ static void text_emit(void *self, const struct event *ev)
             g_string_append_printf(l, "; VPN: %s", ev->vpn_name);
         g_string_append_c(l, ']');
     }
-    geo_text_annotate(l, "  (dest: ", ev->dst_geo, ")");
+    if (alert)
+        geo_text_annotate(l, "  (dest: ", ev->dst_geo, ")");
     if (ev->repeats)
         g_string_append_printf(l, " (+%u repeats)", ev->repeats);
     g_string_append_c(l, '\n');
