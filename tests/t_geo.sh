@@ -69,6 +69,8 @@ for line in open(jsonl):
             ("as.organization.name", want.get("autonomous_system_organization"),
              got.get("as", {}).get("organization", {}).get("name")),
             ("isp", want.get("isp"), got.get("isp")),
+            ("geo.location.lat", want.get("location", {}).get("latitude"), got.get("geo", {}).get("location", {}).get("lat")),
+            ("geo.location.lon", want.get("location", {}).get("longitude"), got.get("geo", {}).get("location", {}).get("lon")),
         ]
         for field, w, g in checks:
             if w != g:
