@@ -49,6 +49,10 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libleakaudit.a $(HDRS)
 
 tests: $(TEST_BIN) $(BUILD)/leakaudit
 
+# test_geo reads MaxMind's source JSON with json-glib (tests only).
+$(BUILD)/tests/test_geo: PKG_CFLAGS += $(shell pkg-config --cflags json-glib-1.0)
+$(BUILD)/tests/test_geo: PKG_LIBS += $(shell pkg-config --libs json-glib-1.0)
+
 # The sanitizer build lives in its own tree so both can coexist.
 asan:
 	$(MAKE) BUILD=build-asan EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDLIBS="$(SAN_FLAGS)" OPT="-O1 -g" build-asan/leakaudit tests
@@ -83,6 +87,10 @@ bench:
 
 e2e: leakaudit
 	tests/e2e/run.sh
+
+# The demo GeoIP databases for samples/ (committed; needs libmaxmind-db-writer-perl).
+geo-sample:
+	scripts/make-geo-sample.pl samples/geo/demo-geoip.json samples/geo
 
 PREFIX ?= /usr/local
 DESTDIR ?=

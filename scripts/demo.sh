@@ -11,6 +11,8 @@ for f in samples/*.pcap samples/*.pcapng; do
     # A sample may come with the options a user would give it (samples/NAME.args).
     args=""
     [ -f "$f.args" ] && args=$(cat "$f.args")
+    # The demo GeoIP databases (samples/geo) cover the samples' addresses.
+    [ -d samples/geo ] && args="$args --geoip samples/geo"
     echo "=== leakaudit -r $f $args"
     rc=0
     # shellcheck disable=SC2086

@@ -108,9 +108,15 @@ void json_int(struct json_writer *w, const char *key, int64_t value)
 void json_double(struct json_writer *w, const char *key, double value)
 {
     prefix(w, key);
-    if (isfinite(value))
-        g_string_append_printf(w->out, "%.6g", value);
-    else
+    if (isfinite(value)) {
+        /* The shortest form that reads back as the same double (15 digits
+         * usually do; coordinates such as -104.9903 need them). */
+        char buf[32];
+        g_snprintf(buf, sizeof buf, "%.15g", value);
+        if (g_ascii_strtod(buf, NULL) != value)
+            g_snprintf(buf, sizeof buf, "%.17g", value);
+        g_string_append(w->out, buf);
+    } else
         g_string_append(w->out, "null");
 }
 

@@ -16,6 +16,7 @@
 
 #include "audit.h"
 #include "dpi.h"
+#include "geo_enrich.h"
 #include "iface.h"
 #include "inventory.h"
 #include "pcapng_writer.h"
@@ -60,6 +61,8 @@ struct options {
     gboolean version;
     gint max_flows;
     gboolean no_dpi;
+    char **geoip_paths;
+    gboolean no_geoip;
 };
 
 static void options_free(struct options *o)
@@ -73,6 +76,7 @@ static void options_free(struct options *o)
     g_strfreev(o->vpn_ifs);
     g_strfreev(o->ifnames);
     g_strfreev(o->devices);
+    g_strfreev(o->geoip_paths);
     memset(o, 0, sizeof *o);
 }
 
@@ -296,6 +300,8 @@ int main(int argc, char **argv)
         { "count", 'c', 0, G_OPTION_ARG_INT64, &o.count, "Stop after COUNT packets", "COUNT" },
         { "max-flows", 0, 0, G_OPTION_ARG_INT, &o.max_flows, "Flow table cap (least recently used flows are evicted; default 262144)", "N" },
         { "no-dpi", 0, 0, G_OPTION_ARG_NONE, &o.no_dpi, "No nDPI flow classification (no app labels; encrypted DNS by port 853 only)", NULL },
+        { "geoip", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.geoip_paths, "GeoIP/ASN database (.mmdb) or a directory of them (repeatable; default: search /usr/share/GeoIP, /var/lib/GeoIP, /usr/local/share/GeoIP, ~/.local/share/GeoIP)", "PATH" },
+        { "no-geoip", 0, 0, G_OPTION_ARG_NONE, &o.no_geoip, "No GeoIP/ASN annotation (and no warning when no database is found)", NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "More detail on stderr", NULL },
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
@@ -345,6 +351,17 @@ int main(int argc, char **argv)
         return options_free(&o), EXIT_ERROR;
     }
 
+    if (o.no_geoip && o.geoip_paths) {
+        fprintf(stderr, "leakaudit: --geoip and --no-geoip exclude each other\n");
+        return options_free(&o), EXIT_ERROR;
+    }
+    struct enricher *geo = NULL;
+    if (!o.no_geoip && !(geo = geo_enricher_from_options((const char *const *)o.geoip_paths, o.quiet, o.verbose, &err))) {
+        fprintf(stderr, "leakaudit: %s\n", err->message);
+        g_error_free(err);
+        return options_free(&o), EXIT_ERROR;
+    }
+
     struct audit_config cfg;
     audit_config_defaults(&cfg);
     cfg.verdict.require_vpn = o.require_vpn;
@@ -359,8 +376,11 @@ int main(int argc, char **argv)
     if (!a) {
         fprintf(stderr, "leakaudit: %s\n", err->message);
         g_error_free(err);
+        geo_enricher_free(geo);
         return options_free(&o), EXIT_ERROR;
     }
+    if (geo)
+        audit_add_enricher(a, geo);
     GPtrArray *sinks = g_ptr_array_new_with_free_func((GDestroyNotify)sink_free);
     bool json_on_stdout = o.json_path && strcmp(o.json_path, "-") == 0;
     if (!json_on_stdout) {
@@ -375,6 +395,7 @@ int main(int argc, char **argv)
             g_error_free(err);
             g_ptr_array_free(sinks, TRUE);
             audit_free(a);
+            geo_enricher_free(geo);
             return options_free(&o), EXIT_ERROR;
         }
         g_ptr_array_add(sinks, js);
@@ -389,6 +410,7 @@ int main(int argc, char **argv)
             g_error_free(err);
             g_ptr_array_free(sinks, TRUE);
             audit_free(a);
+            geo_enricher_free(geo);
             return options_free(&o), EXIT_ERROR;
         }
         audit_set_evidence(a, evidence, o.write_all);
@@ -424,6 +446,8 @@ int main(int argc, char **argv)
     }
     if (!o.quiet && !(rc < 0 && audit_counters(a)->frames == 0))
         print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file, o.verbose);
+    if (geo && o.verbose)
+        geo_enricher_report(geo, stderr);
     if (stop_requested && !o.quiet)
         fprintf(stderr, "leakaudit: interrupted; results so far are above\n");
     if (rc < 0) {
@@ -433,6 +457,7 @@ int main(int argc, char **argv)
     }
     g_ptr_array_free(sinks, TRUE);
     audit_free(a);
+    geo_enricher_free(geo);
     options_free(&o);
     return status;
 }

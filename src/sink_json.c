@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "geo.h"
 #include "iface.h"
 #include "json.h"
 #include "sink.h"
@@ -279,8 +280,11 @@ void json_write_event(struct json_writer *w, const struct event *ev)
         json_object_begin(w, "exposed");
         json_str(w, "ip", addr_format(&ev->exposed, ip, sizeof ip));
         json_uint(w, "port", ev->exposed_port);
+        geo_json_write_fields(w, ev->exposed_geo);
         json_object_end(w);
     }
+    geo_json_write_object(w, "source", ev->src_geo);        /* ECS source.geo / source.as */
+    geo_json_write_object(w, "destination", ev->dst_geo);   /* ECS destination.geo / destination.as */
     if (ev->repeats)
         json_uint(w, "repeats", ev->repeats);
     switch (ev->kind) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "geo.h"
 #include "iface.h"
 #include "sink.h"
 #include "timefmt.h"
@@ -57,6 +58,7 @@ static void text_emit(void *self, const struct event *ev)
     if (ev->has_exposed) {
         char exp[ADDR_PORT_STRLEN];
         g_string_append_printf(l, "  exposed %s", addr_port_format(&ev->exposed, ev->exposed_port, exp, sizeof exp));
+        geo_text_annotate(l, " — ", ev->exposed_geo, "");
     }
     if (alert && ev->reason) {
         g_string_append_printf(l, "  [%s", ev->reason);
@@ -64,6 +66,8 @@ static void text_emit(void *self, const struct event *ev)
             g_string_append_printf(l, "; VPN: %s", ev->vpn_name);
         g_string_append_c(l, ']');
     }
+    if (alert)
+        geo_text_annotate(l, "  (dest: ", ev->dst_geo, ")");
     if (ev->repeats)
         g_string_append_printf(l, " (+%u repeats)", ev->repeats);
     g_string_append_c(l, '\n');
