@@ -442,7 +442,7 @@ static void put_timeline(GString *o, struct report_sink *r, const struct iface_t
             cell[p->cls]++;
     }
     g_string_append_printf(o,
-                           "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                           "<svg id=\"timeline\" width=\"%d\" height=\"%d\" "
                            "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"events per interface over time\">\n",
                            width, height, width, height);
     for (unsigned li = 0; li < lanes; li++) {
