@@ -202,6 +202,28 @@ struct config_state *config_apply(const GOptionEntry *entries, const char *path,
     return st;
 }
 
+static void free_value(GOptionArg type, void *value)
+{
+    if (type == G_OPTION_ARG_STRING_ARRAY || type == G_OPTION_ARG_FILENAME_ARRAY)
+        g_strfreev(value);
+    else
+        g_free(value);
+}
+
+bool config_unset_if_from_file(struct config_state *st, void *arg_data)
+{
+    for (guint i = 0; st && i < st->values->len; i++) {
+        struct remembered_value *rv = &g_array_index(st->values, struct remembered_value, i);
+        if (rv->arg_data != arg_data || *(void **)arg_data != rv->value)
+            continue;
+        free_value(rv->type, rv->value);
+        *(void **)arg_data = NULL;
+        g_array_remove_index_fast(st->values, i);
+        return true;
+    }
+    return false;
+}
+
 void config_done(struct config_state *st)
 {
     if (!st)
@@ -210,10 +232,7 @@ void config_done(struct config_state *st)
         struct remembered_value *rv = &g_array_index(st->values, struct remembered_value, i);
         if (*(void **)rv->arg_data == rv->value)
             continue; /* still in use: the owner frees it */
-        if (rv->type == G_OPTION_ARG_STRING_ARRAY || rv->type == G_OPTION_ARG_FILENAME_ARRAY)
-            g_strfreev(rv->value);
-        else
-            g_free(rv->value);
+        free_value(rv->type, rv->value);
     }
     g_array_free(st->values, TRUE);
     g_free(st);

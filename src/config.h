@@ -35,6 +35,10 @@ struct config_state *config_apply(const GOptionEntry *entries, const char *path,
  * the state. NULL is fine. */
 void config_done(struct config_state *st);
 
+/* When *arg_data still holds what the file put there: frees it, sets it to
+ * NULL and returns true (a file's -r yields to a command line's -i). */
+bool config_unset_if_from_file(struct config_state *st, void *arg_data);
+
 /* Whether a key file key may name this option (not --config, --version). */
 bool config_key_allowed(const GOptionEntry *e);
 

@@ -345,6 +345,9 @@ int main(int argc, char **argv)
         config_done(conf);
         return options_free(&o), EXIT_ERROR;
     }
+    /* A source from the file yields to the other source on the command line. */
+    if (o.read_file && o.devices && !config_unset_if_from_file(conf, &o.devices))
+        config_unset_if_from_file(conf, &o.read_file);
     config_done(conf);
     g_option_context_free(ctx);
     if (o.version) {

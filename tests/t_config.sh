@@ -72,6 +72,19 @@ if [ $rc -eq 1 ] && ! grep -q $'\033\[' "$tmp/out" && grep -q "VPN: tun0" "$tmp/
 else
     notok "command line replaces list and string" "rc=$rc $(head -2 "$tmp/out")"
 fi
+# The file's capture yields to -r on the command line, and its read to -i.
+conf "capture = any"
+"$LA" --config "$tmp/c.conf" -r "$root/samples/webrtc-leak.pcapng" -q >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc -eq 1 ] && [ "$(grep -c LEAK "$tmp/out")" -eq 4 ]; then ok "capture = any in the file, -r on the command line: the file is read"; else notok "file capture yields to -r" "rc=$rc $(head -2 "$tmp/err")"; fi
+conf "read = $root/samples/webrtc-leak.pcapng"
+"$LA" --config "$tmp/c.conf" -i la-no-such-device0 -q >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc -eq 2 ] && ! grep -q "exclude" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+    ok "read in the file, -i on the command line: the device is opened, not the file"
+else
+    notok "file read yields to -i" "rc=$rc $(head -2 "$tmp/err")"
+fi
+"$LA" -r "$root/samples/webrtc-leak.pcapng" -i any --config none >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "exclude each other" "$tmp/err"; then ok "-r and -i both on the command line still exclude each other"; else notok "-r -i on the command line" "rc=$rc"; fi
 "$LA" --config=none -r "$root/samples/clean.pcapng" -q; rc=$?
 if [ $rc -eq 0 ]; then ok "--config=none reads no file"; else notok "--config=none" "rc=$rc"; fi
 

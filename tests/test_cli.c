@@ -142,6 +142,32 @@ static void test_config_command_line_wins(void)
     values_clear();
 }
 
+/* The file's value can be withdrawn (a file's capture yields to -r); the
+ * command line's cannot. */
+static void test_config_unset(void)
+{
+    values_clear();
+    char *path = write_conf("[leakaudit]\nname = file\nlist = a;b\n");
+    GError *err = NULL;
+    struct config_state *st = config_apply(entries, path, false, &err);
+    g_assert_no_error(err);
+    g_unlink(path);
+    g_free(path);
+    gchar **strv = g_strdupv((gchar *[]){ "leakaudit", "--name=cli", NULL });
+    GOptionContext *ctx = g_option_context_new(NULL);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_assert_true(g_option_context_parse_strv(ctx, &strv, &err));
+    g_option_context_free(ctx);
+    g_strfreev(strv);
+    g_assert_false(config_unset_if_from_file(st, &v.name));
+    g_assert_cmpstr(v.name, ==, "cli");
+    g_assert_true(config_unset_if_from_file(st, &v.list));
+    g_assert_null(v.list);
+    g_assert_false(config_unset_if_from_file(st, &v.list));
+    config_done(st);
+    values_clear();
+}
+
 static void test_config_false_switch(void)
 {
     GError *err = run("[leakaudit]\nflag = false\n", NULL);
@@ -237,6 +263,7 @@ int main(int argc, char **argv)
     g_test_add_func("/config/every-kind", test_config_every_kind);
     g_test_add_func("/config/command-line-wins", test_config_command_line_wins);
     g_test_add_func("/config/false-switch", test_config_false_switch);
+    g_test_add_func("/config/unset-if-from-file", test_config_unset);
     g_test_add_func("/config/errors", test_config_errors);
     g_test_add_func("/config/missing", test_config_missing);
     g_test_add_func("/config/path-from-argv", test_config_path_from_argv);
