@@ -69,6 +69,14 @@ _leakaudit()
         -B|--buffer-size|-c|--count|--stats|--max-flows|-f|--filter)
             return 0 ;;  # a number or an expression: nothing to offer
     esac
+    # Any other option whose --help metavariable names a file or directory
+    # (options added later need no edit here).
+    if [ -z "$words" ] && [[ $opt == --* ]] &&
+       "${COMP_WORDS[0]}" --help 2>/dev/null | grep -qE -- "$opt=(FILE|PATH|DIR|DB|MMDB)"; then
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$value")
+        return 0
+    fi
     if [ -n "$words" ]; then
         mapfile -t COMPREPLY < <(compgen -W "$words" -- "$value")
         return 0

@@ -43,5 +43,13 @@ got=$(complete_words -w "$tmp/caps/o" | tr '\n' ' ')
 if [ "$got" = "$tmp/caps/one.pcap " ]; then ok "-w completes file names"; else notok "-w completes file names" "got: $got"; fi
 got=$(complete_words -Z roo | tr '\n' ' ')
 if [ "$got" = "root " ]; then ok "-Z completes user names"; else notok "-Z completes user names" "got: $got"; fi
+# An option added later (not named in the completion) whose metavariable is a
+# file or directory completes file names, learnt from --help alone.
+printf '#!/bin/sh\necho "  --geoip=DIR      GeoIP databases"\necho "  --later=N        a number"\n' >"$tmp/fake-leakaudit"
+chmod +x "$tmp/fake-leakaudit"
+COMP_WORDS=("$tmp/fake-leakaudit" --geoip "$tmp/caps/tw"); COMP_CWORD=2; COMPREPLY=(); _leakaudit
+if [ "${COMPREPLY[*]}" = "$tmp/caps/two.pcapng" ]; then ok "new --geoip=DIR option completes paths, from --help"; else notok "new DIR option completes paths" "got: ${COMPREPLY[*]}"; fi
+COMP_WORDS=("$tmp/fake-leakaudit" --later "$tmp/caps/tw"); COMP_CWORD=2; COMPREPLY=(); _leakaudit
+if [ ${#COMPREPLY[@]} -eq 0 ]; then ok "new --later=N option: no file names offered"; else notok "new N option" "got: ${COMPREPLY[*]}"; fi
 echo "1..$n"
 [ $fails -eq 0 ]
