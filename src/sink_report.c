@@ -198,17 +198,17 @@ static char *text_geo(struct report_sink *r, const struct geo_info *g)
     if (!g || !r->opt.describe_geo)
         return NULL;
     GString *s = g_string_new(NULL);
-    r->opt.describe_geo(g, s);
-    return g_string_free(s, FALSE);
+    bool said = r->opt.describe_geo(g, s) && s->len;
+    return g_string_free(s, !said);
 }
 
 static char *text_process(struct report_sink *r, const struct event *ev)
 {
-    if (!ev->process || !r->opt.describe_process)
+    if (!r->opt.describe_process)
         return NULL;
     GString *s = g_string_new(NULL);
-    r->opt.describe_process(ev->process, s);
-    return g_string_free(s, FALSE);
+    bool said = r->opt.describe_process(ev, s) && s->len;
+    return g_string_free(s, !said);
 }
 
 static void remember_alert(struct report_sink *r, const struct event *ev, const char *process, const char *geo)

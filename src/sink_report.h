@@ -13,18 +13,19 @@
 #define LEAKAUDIT_SINK_REPORT_H
 
 #include <glib.h>
+#include <stdbool.h>
 
 #include "sink.h"
 
 struct geo_info;
-struct process_info;
 
 struct report_sink_options {
     const char *input;   /* what was audited: a file name or the capture interfaces */
     /* One short text for an enrichment record ("DE, Example GmbH (AS64500)",
-     * "firefox (pid 4242, uid 1000)"); NULL leaves those columns empty. */
-    void (*describe_geo)(const struct geo_info *g, GString *out);
-    void (*describe_process)(const struct process_info *p, GString *out);
+     * "firefox(4242)"), false when there is nothing to say; NULL leaves those
+     * columns empty. Shaped so geo/'s geo_describe() plugs in as it is. */
+    bool (*describe_geo)(const struct geo_info *g, GString *out);
+    bool (*describe_process)(const struct event *ev, GString *out);
 };
 
 /* Creates (truncates) path now, so a bad path fails before the run; the page
