@@ -94,9 +94,15 @@ geo-sample:
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 install: leakaudit
 	install -D -m 0755 leakaudit $(DESTDIR)$(PREFIX)/bin/leakaudit
 	@if [ -f leakaudit.8 ]; then install -D -m 0644 leakaudit.8 $(DESTDIR)$(PREFIX)/share/man/man8/leakaudit.8; fi
+	install -D -m 0644 completion/leakaudit.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/leakaudit
+	install -D -m 0644 leakaudit.conf $(DESTDIR)$(PREFIX)/share/doc/leakaudit/leakaudit.conf
+	@mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/local/bin/leakaudit|$(PREFIX)/bin/leakaudit|' leakaudit.service >$(DESTDIR)$(SYSTEMDUNITDIR)/leakaudit.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/leakaudit.service
 
 clean:
 	rm -rf build build-asan build-fuzz leakaudit

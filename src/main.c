@@ -17,10 +17,14 @@
 #include "audit.h"
 #include "dpi.h"
 #include "geo_enrich.h"
+#include "config.h"
 #include "iface.h"
 #include "inventory.h"
 #include "pcapng_writer.h"
+#include "privdrop.h"
+#include "progress.h"
 #include "sink.h"
+#include "sink_report.h"
 #include "source.h"
 #include "source_live.h"
 #include <time.h>
@@ -63,6 +67,10 @@ struct options {
     gboolean no_dpi;
     char **geoip_paths;
     gboolean no_geoip;
+    char *config_path;
+    char *report_path;
+    char *drop_user;
+    gboolean numeric;
 };
 
 static void options_free(struct options *o)
@@ -77,6 +85,9 @@ static void options_free(struct options *o)
     g_strfreev(o->ifnames);
     g_strfreev(o->devices);
     g_strfreev(o->geoip_paths);
+    g_free(o->config_path);
+    g_free(o->report_path);
+    g_free(o->drop_user);
     memset(o, 0, sizeof *o);
 }
 
@@ -157,6 +168,11 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
     unsigned declared = 0;
     int rc = 0;
     struct frame f;
+    if (o->drop_user && !privdrop_to_user(o->drop_user, err)) {
+        source_close(src);
+        return -1;
+    }
+    struct progress *prog = o->quiet ? NULL : progress_new(stderr, source_bytes_total(src));
     for (;;) {
         if (stop_requested)
             break;
@@ -176,7 +192,10 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
                 audit_declare_iface(a, si->id, si->name, si->linktype);
         }
         audit_frame(a, &f, f.iface_name);
+        progress_tick(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
     }
+    progress_end(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
+    progress_free(prog);
     audit_counters(a)->source_malformed = source_malformed_blocks(src);
     source_close(src);
     return rc;
@@ -248,6 +267,12 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
             g_error_free(ierr);
         }
     }
+    /* Everything that needs privilege is open now: the capture and rtnetlink. */
+    if (o->drop_user && !privdrop_to_user(o->drop_user, err)) {
+        inventory_close(inv);
+        live_close(lc);
+        return -1;
+    }
     if (o->verbose)
         fprintf(stderr, "leakaudit: capture filter: %s\n", live_filter_text(lc));
     if (!o->quiet)
@@ -306,6 +331,10 @@ int main(int argc, char **argv)
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "More detail on stderr", NULL },
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
         { "version", 0, 0, G_OPTION_ARG_NONE, &o.version, "Print versions of leakaudit and its libraries", NULL },
+        { "numeric", 'n', 0, G_OPTION_ARG_NONE, &o.numeric, "Accepted for tcpdump habits: leakaudit never resolves names or ports", NULL },
+        { "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING, &o.drop_user, "After opening the capture, switch to USER (uid, gid and groups), as tcpdump -Z", "USER" },
+        { "report", 0, 0, G_OPTION_ARG_FILENAME, &o.report_path, "Write a self-contained HTML report of the run to FILE", "FILE" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config_path, "Read options from FILE instead of " LEAKAUDIT_CONFIG_DEFAULT " ('none': no file); the command line wins", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("- audit captures for WebRTC (STUN) and DNS leaks outside a VPN");
@@ -317,14 +346,33 @@ int main(int argc, char **argv)
              "  leakaudit -r capture.pcapng                    alerts only; exit 0 clean, 1 leak, 2 error\n"
              "  leakaudit -r capture.pcap --vpn-if wg0 --json alerts.jsonl\n"
              "  leakaudit -r any.pcap --ifname 2=eth0 --ifname 3=wg0\n"
-             "  leakaudit -r capture.pcapng --events --json -  every decoded event as JSON lines\n");
+             "  leakaudit -r capture.pcapng --events --json -  every decoded event as JSON lines\n"
+             "  leakaudit -r capture.pcapng --report run.html  a one-page HTML report\n"
+             "  sudo leakaudit -i any -Z nobody                drop root once the capture is open\n"
+             "\n"
+             "Options can also be set in " LEAKAUDIT_CONFIG_DEFAULT " (or --config FILE), group [leakaudit],\n"
+             "one key per long option: capture=any, vpn-if=wg0;tun*, quiet=true. See leakaudit(8).\n");
     GError *err = NULL;
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, "leakaudit: %s (see --help)\n", err->message);
+    const char *config_arg = config_path_from_argv(argc, argv);
+    struct config_state *conf = config_apply(entries, config_arg ? config_arg : LEAKAUDIT_CONFIG_DEFAULT,
+                                             config_arg == NULL, &err);
+    if (!conf) {
+        fprintf(stderr, "leakaudit: %s\n", err->message);
         g_error_free(err);
         g_option_context_free(ctx);
         return options_free(&o), EXIT_ERROR;
     }
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        fprintf(stderr, "leakaudit: %s (see --help)\n", err->message);
+        g_error_free(err);
+        g_option_context_free(ctx);
+        config_done(conf);
+        return options_free(&o), EXIT_ERROR;
+    }
+    /* A source from the file yields to the other source on the command line. */
+    if (o.read_file && o.devices && !config_unset_if_from_file(conf, &o.devices))
+        config_unset_if_from_file(conf, &o.read_file);
+    config_done(conf);
     g_option_context_free(ctx);
     if (o.version) {
         print_version();
@@ -348,6 +396,11 @@ int main(int argc, char **argv)
     }
     if (o.max_flows < 16) {
         fprintf(stderr, "leakaudit: --max-flows must be at least 16\n");
+        return options_free(&o), EXIT_ERROR;
+    }
+    if (o.drop_user && !privdrop_check_user(o.drop_user, &err)) {
+        fprintf(stderr, "leakaudit: %s\n", err->message);
+        g_error_free(err);
         return options_free(&o), EXIT_ERROR;
     }
 
@@ -399,6 +452,18 @@ int main(int argc, char **argv)
             return options_free(&o), EXIT_ERROR;
         }
         g_ptr_array_add(sinks, js);
+    }
+    if (o.report_path) {
+        struct report_sink_options ropt = { .input = o.devices ? o.devices[0] : o.read_file };
+        struct sink *rs = sink_report_open(o.report_path, &ropt, &err);
+        if (!rs) {
+            fprintf(stderr, "leakaudit: %s\n", err->message);
+            g_error_free(err);
+            g_ptr_array_free(sinks, TRUE);
+            audit_free(a);
+            return options_free(&o), EXIT_ERROR;
+        }
+        g_ptr_array_add(sinks, rs);
     }
     for (guint i = 0; i < sinks->len; i++)
         audit_add_sink(a, g_ptr_array_index(sinks, i));
