@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "iface.h"
 #include "inventory.h"
+#include "memcap.h"
 #include "pcapng_writer.h"
 #include "sink.h"
 #include "source.h"
@@ -58,6 +59,7 @@ struct options {
     char *color;
     gboolean version;
     gint max_flows;
+    gint max_memory_mib;
 };
 
 static void options_free(struct options *o)
@@ -108,6 +110,14 @@ static void print_summary(struct audit *a, const char *input)
             c->decode[DECODE_MALFORMED], c->malformed[EVENT_STUN], c->malformed[EVENT_DTLS], c->malformed[EVENT_DNS],
             c->source_malformed, c->decode[DECODE_FRAGMENT], c->decode[DECODE_UNSUPPORTED_LINK]);
     (void)malformed_msgs;
+    if (c->flows_evicted_cap || c->tcp_streams_refused || c->pending_released_early || c->hosts_not_learned ||
+        c->ifaces_over_cap)
+        fprintf(stderr,
+                "leakaudit: caps reached: %" G_GUINT64_FORMAT " flows evicted (peak %u), %" G_GUINT64_FORMAT
+                " tcp streams without buffer, %" G_GUINT64_FORMAT " stun alerts sent before their reply, %" G_GUINT64_FORMAT
+                " hosts not learned, %" G_GUINT64_FORMAT " packets on an overfull interface table\n",
+                c->flows_evicted_cap, c->flows_peak, c->tcp_streams_refused, c->pending_released_early,
+                c->hosts_not_learned, c->ifaces_over_cap);
     const struct iface_table *t = audit_ifaces(a);
     GString *line = g_string_new("leakaudit: interfaces:");
     for (unsigned i = 0; i < iface_table_count(t); i++) {
@@ -278,6 +288,7 @@ int main(int argc, char **argv)
         { "require-vpn", 0, 0, G_OPTION_ARG_NONE, &o.require_vpn, "With no VPN up, any STUN/DNS exit is a leak", NULL },
         { "count", 'c', 0, G_OPTION_ARG_INT64, &o.count, "Stop after COUNT packets", "COUNT" },
         { "max-flows", 0, 0, G_OPTION_ARG_INT, &o.max_flows, "Flow table cap (least recently used flows are evicted; default 262144)", "N" },
+        { "max-memory", 0, 0, G_OPTION_ARG_INT, &o.max_memory_mib, "Memory budget: sets the flow, TCP reassembly and STUN wait caps so the auditor stays under MIB MiB resident", "MIB" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "More detail on stderr", NULL },
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
@@ -335,6 +346,17 @@ int main(int argc, char **argv)
     cfg.ifaces.single_name = o.interface_name;
     cfg.ifaces.require_vpn = o.require_vpn;
     cfg.max_flows = (uint32_t)o.max_flows;
+    if (o.max_memory_mib && !memcap_apply(&cfg, (uint64_t)o.max_memory_mib, &err)) {
+        fprintf(stderr, "leakaudit: %s\n", err->message);
+        g_error_free(err);
+        return options_free(&o), EXIT_ERROR;
+    }
+    if (o.verbose) {
+        GString *caps = g_string_new(NULL);
+        memcap_describe(&cfg, caps);
+        fprintf(stderr, "leakaudit: memory caps: %s\n", caps->str);
+        g_string_free(caps, TRUE);
+    }
 
     struct audit *a = audit_new(&cfg, &err);
     if (!a) {
