@@ -28,7 +28,7 @@ for name in $entries; do
     bin=build-afl/$name
     [ -x "$bin" ] || { echo "run-afl: $bin not built (make fuzz-afl-build)" >&2; status=1; continue; }
     in=build-afl/in/$name out=build-afl/out/$name regress=tests/data/regress/$name
-    rm -rf "$in" "$out"; mkdir -p "$in" "$regress"
+    rm -rf "$in" "$out"; mkdir -p "$in" "$regress" "${out%/*}"
     for f in $(find "build-fuzz/seeds/$(seed_dir "$name")" "$regress" -type f -size -16k 2>/dev/null | sort | head -200); do
         cp "$f" "$in/"
     done
