@@ -66,5 +66,25 @@ if [ $rc -eq 2 ] && [ "$lines" -eq 1 ] && grep -q '^leakaudit: ' "$tmp/err3"; th
 else
     notok "live capture without CAP_NET_RAW" "rc=$rc lines=$lines" "$(head -3 "$tmp/err3")"
 fi
+# Live capture with CAP_NET_RAW as the one capability (ambient, as nobody):
+# the minimal set for `setcap cap_net_raw+ep leakaudit`. A DNS query sent to
+# 127.0.0.1 must be seen on lo; SIGINT ends the run with the summary.
+if [ "$(id -u)" -eq 0 ]; then
+    setpriv --reuid=nobody --regid="$group" --clear-groups --inh-caps=+net_raw --ambient-caps=+net_raw \
+        --bounding-set=-all,+net_raw --no-new-privs "$LA" -i lo --events >"$tmp/out4" 2>"$tmp/err4" &
+    pid=$!
+    for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$tmp/err4" 2>/dev/null && break; sleep 0.3; done
+    python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(bytes.fromhex("beef01000001000000000000") + b"\x0cnet-raw-only\x07example\x00\x00\x01\x00\x01", ("127.0.0.1", 53))'
+    sleep 0.5
+    kill -INT $pid
+    wait $pid
+    rc=$?
+    if [ $rc -eq 0 ] && grep -q 'net-raw-only.example' "$tmp/out4"; then
+        ok "live capture on lo as nobody with only CAP_NET_RAW: the query is seen"
+    else
+        notok "live capture with only CAP_NET_RAW" "rc=$rc" "$(head -3 "$tmp/err4")" "$(head -3 "$tmp/out4")"
+    fi
+fi
 echo "1..$n"
 [ $fails -eq 0 ]
