@@ -395,6 +395,41 @@ def main():
         p.append("only %d interfaces in the summary" % n_if)
     tap.case("pcapng with 95 extra interfaces declared: every alert kept (%d interfaces listed)" % n_if, p)
 
+    # ---- endless interfaces: an SLL2 capture naming 5000 interface indexes ----
+    sll2_pkts = []
+
+    def sll2_udp(ifindex, src, dst, sport, dport, payload):
+        link = struct.pack(">HHIHBB8s", 0x0800, 0, ifindex, 1, 4, 6, b"\x02\0\0\0\0\x01")
+        udp_seg = struct.pack(">HHHH", sport, dport, 8 + len(payload), 0) + payload
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp_seg), 0, 0x4000, 64, 17, 0, src, dst)
+        return link + ip + udp_seg
+
+    def query(name):
+        q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+        return struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + q + struct.pack(">HH", 1, 1)
+
+    host, resolver = bytes([198, 51, 100, 10]), bytes([198, 51, 100, 1])
+    sll2_pkts.append(sll2_udp(1, host, resolver, 40000, 53, query("first.example.org")))
+    for ifindex in range(2, 5002):
+        sll2_pkts.append(sll2_udp(ifindex, host, bytes([203, 0, 113, 9]), 40001, 9999, b"x" * 8))
+    sll2_pkts.append(sll2_udp(1, host, resolver, 40002, 53, query("after-5000-interfaces.example.org")))
+    blob = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 276)
+    for i, frame in enumerate(sll2_pkts):
+        blob += struct.pack("<IIII", 1764547200, i, len(frame), len(frame)) + frame
+    r = run(la, write(out, "5000-interfaces.pcap", blob), ["--ifname", "1=eth0", "--require-vpn"])
+    p = common_problems(r)
+    if not p:
+        names = [q.get("rrname") for a in r.alerts for q in a.get("dns", {}).get("queries", [])]
+        if r.rc != 1 or names != ["first.example.org", "after-5000-interfaces.example.org"]:
+            p.append("rc %s, alerted queries %r" % (r.rc, names))
+        if any(a["interface"] != "eth0" for a in r.alerts):
+            p.append("alerts not on eth0: %r" % [a["interface"] for a in r.alerts])
+        n_if = len(r.summary["interfaces"]) if r.summary else 0
+        over = r.summary["caps"]["ifaces_over_cap"] if r.summary else 0
+        if n_if > 4096 or over != 5001 - n_if:
+            p.append("%d interfaces, %d packets counted over the cap (want <= 4096 and %d)" % (n_if, over, 5001 - n_if))
+    tap.case("SLL2 capture naming 5000 interfaces: table capped, overflow counted, both leaks alerted on eth0", p)
+
     # ---- corpus files that are hostile as they are ----
     corpus_cases = [
         ("PcapPlusPlus/Tests/Pcap++Test/PcapExamples/too_many_interfaces.pcapng", "95 IDBs"),
