@@ -3,6 +3,7 @@
 #   make check      unit + corpus + CLI tests, then the same under ASan+UBSan
 #   make asan       sanitizer build of everything (build-asan/)
 #   make fuzz       libFuzzer entries (clang), FUZZ_SECONDS per entry
+#   make fuzz-afl   the same entries under AFL++
 #   make demo       run leakaudit on samples/
 # Sources are picked up by wildcard: a new dissectors/*.c, src/*.c, geo/*.c,
 # tests/test_*.c or tests/fuzz/fuzz_*.c needs no edit here.
@@ -23,10 +24,13 @@ LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 HDRS     := $(wildcard src/*.h dissectors/*.h geo/*.h tests/*.h)
+# Each fuzz entry is also linked with a plain main (tests/fuzz/replay_main.c)
+# so make check replays tests/data/regress/<entry>/ without libFuzzer.
+REPLAY_BIN := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay_fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all asan check check-fast test-asan demo fuzz fuzz-build bench clean install samples geo-sample e2e
+.PHONY: all asan check check-fast test-asan demo fuzz fuzz-build fuzz-seeds fuzz-afl fuzz-afl-build bench clean install samples geo-sample e2e
 all: leakaudit
 
 leakaudit: $(BUILD)/leakaudit
@@ -47,7 +51,11 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libleakaudit.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libleakaudit.a $(LDLIBS_ALL)
 
-tests: $(TEST_BIN) $(BUILD)/leakaudit
+$(BUILD)/tests/replay_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(BUILD)/libleakaudit.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< tests/fuzz/replay_main.c $(BUILD)/libleakaudit.a $(LDLIBS_ALL)
+
+tests: $(TEST_BIN) $(REPLAY_BIN) $(BUILD)/leakaudit
 
 # test_geo reads MaxMind's source JSON with json-glib (tests only).
 $(BUILD)/tests/test_geo: PKG_CFLAGS += $(shell pkg-config --cflags json-glib-1.0)
@@ -79,8 +87,28 @@ fuzz-build:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" OPT="-O1 -g" build-fuzz/libleakaudit.a
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  echo "  FUZZ $$n"; $(FUZZ_CC) $(CFLAGS_ALL) $(FUZZ_FLAGS) -Itests -o build-fuzz/$$n $$f build-fuzz/libleakaudit.a $(LDLIBS_ALL) || exit 1; done
-fuzz: fuzz-build
+# Seeds: per-packet payloads and frames of ../shared/corpus (and samples/),
+# extracted once into the git-ignored build-fuzz/seeds/ (rm it to redo).
+FUZZ_CORPUS ?= ../shared/corpus
+fuzz-seeds: build-fuzz/seeds/.done
+build-fuzz/seeds/.done:
+	@if [ -d "$(FUZZ_CORPUS)" ]; then scripts/extract-seeds.sh "$(FUZZ_CORPUS)" build-fuzz/seeds; \
+	 else echo "make fuzz: no corpus at $(FUZZ_CORPUS); seeds from samples/ only"; \
+	   mkdir -p build-fuzz/seeds; python3 scripts/capture-seeds.py build-fuzz/seeds samples/*.pcap samples/*.pcapng; fi
+	@touch $@
+fuzz: fuzz-build fuzz-seeds
 	tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS)
+
+# The same entries under AFL++ (Debian afl++): a second engine. Builds with
+# afl-clang-fast + ASan/UBSan into build-afl/, runs each FUZZ_SECONDS from the
+# same seeds; tests/fuzz/run-afl.sh prints executions and crashes per entry.
+AFL_CC ?= afl-clang-fast
+fuzz-afl-build:
+	$(MAKE) BUILD=build-afl CC=$(AFL_CC) EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" OPT="-O1 -g" build-afl/libleakaudit.a
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  echo "  AFL  $$n"; $(AFL_CC) $(CFLAGS_ALL) -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1 -Itests -o build-afl/$$n $$f build-afl/libleakaudit.a $(LDLIBS_ALL) || exit 1; done
+fuzz-afl: fuzz-afl-build fuzz-seeds
+	tests/fuzz/run-afl.sh $(FUZZ_SECONDS)
 
 bench:
 	bench/run.sh
@@ -105,4 +133,4 @@ install: leakaudit
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/leakaudit.service
 
 clean:
-	rm -rf build build-asan build-fuzz leakaudit
+	rm -rf build build-asan build-fuzz build-afl leakaudit

@@ -14,6 +14,10 @@
 # (e.g. with the RFC 4571 / DNS-over-TCP 2-byte length prefix), which is what
 # a stream reader sees first.
 #
+# Then scripts/capture-seeds.py adds OUT_DIR/capture/ (whole or cut capture
+# files, for fuzz_capture and fuzz_pcapng) and OUT_DIR/decode/ (link-type
+# byte + frame, for fuzz_decode) from the same captures and from samples/.
+#
 # Protocol → tshark frame.protocols layers that count as it:
 #   stun: stun, classicstun     dtls: dtls     dns: dns, mdns, llmnr
 # To add one, extend LAYERS below and the display filter follows.
@@ -84,3 +88,6 @@ for line in sys.stdin:
 for proto in sorted(set(layers.values())):
     print("%s: %d new seeds in %s" % (proto, written.get(proto, 0), os.path.join(out, proto)))
 ' "$spec" "$out" "$per_capture"
+
+find "$corpus" "$root/samples" "$root/tests/data/synthetic" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) -print0 |
+    sort -z | xargs -0 python3 "$root/scripts/capture-seeds.py" "$out"

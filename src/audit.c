@@ -66,6 +66,7 @@ void audit_config_defaults(struct audit_config *cfg)
     cfg->max_tcp_streams = 4096;
     cfg->flow_idle_ns = 120ull * 1000000000ull;
     cfg->stun_wait_ns = 2ull * 1000000000ull;
+    cfg->max_pending_stun = 4096;
 }
 
 static guint txid_hash(gconstpointer p)
@@ -204,8 +205,6 @@ static void pending_expire(struct audit *a, uint64_t now_ns)
         pending_release(a, pd);
 }
 
-enum { PENDING_CAP = 4096 };
-
 static void pending_add(struct audit *a, const struct event *ev)
 {
     uint8_t key[16] = { 0 };
@@ -215,8 +214,10 @@ static void pending_add(struct audit *a, const struct event *ev)
         old->ev.repeats++;
         return;
     }
-    if (g_queue_get_length(&a->pending_order) >= PENDING_CAP)
+    if (g_queue_get_length(&a->pending_order) >= a->cfg.max_pending_stun) {
+        a->c.pending_released_early++;
         pending_release(a, g_queue_peek_head(&a->pending_order));
+    }
     struct pending_stun *pd = g_new(struct pending_stun, 1);
     memcpy(pd->txid, key, sizeof key);
     pd->ev = *ev;
@@ -716,6 +717,7 @@ static void audit_tcp(struct audit *a, const struct frame *f, const struct packe
         if (a->tcp_streams_active >= a->cfg.max_tcp_streams) {
             /* No buffer to spare: cut what this one segment holds. */
             a->c.tcp_stream_drops++;
+            a->c.tcp_streams_refused++;
             struct tcp_stream scratch;
             tcp_stream_init(&scratch);
             tcp_stream_add(&scratch, p->tcp_seq, true, p->payload);
@@ -810,6 +812,7 @@ void audit_finish(struct audit *a)
     a->c.flows_created = fs.created;
     a->c.flows_evicted_cap = fs.evicted_cap;
     a->c.flows_peak = fs.peak;
+    iface_table_cap_counts(a->ifaces, &a->c.hosts_not_learned, &a->c.ifaces_over_cap);
     for (guint i = 0; i < a->sinks->len; i++) {
         struct sink *s = g_ptr_array_index(a->sinks, i);
         if (s->ops->finish)

@@ -28,6 +28,7 @@ struct audit_config {
     uint64_t flow_idle_ns;       /* idle timeout (default 120 s) */
     uint64_t stun_wait_ns;       /* how long a leaked request waits for its response (default 2 s) */
     bool no_dpi;                 /* --no-dpi: no nDPI classification (no app labels, no DoH by label) */
+    uint32_t max_pending_stun;   /* leaked requests waiting at once (default 4096; oldest goes out first) */
 };
 
 struct audit_counters {
@@ -46,6 +47,11 @@ struct audit_counters {
     uint64_t source_malformed;             /* set by the caller from the source */
     uint64_t flows_created, flows_evicted_cap;
     uint32_t flows_peak;
+    /* other caps reached (memory bounds at work; nothing is lost silently) */
+    uint64_t tcp_streams_refused;          /* connections cut per segment: no reassembly buffer free */
+    uint64_t pending_released_early;       /* leaked STUN alerts sent before their reply: wait list full */
+    uint64_t hosts_not_learned;            /* host addresses not remembered: set full */
+    uint64_t ifaces_over_cap;              /* packets put on the last interface: table full */
 };
 
 struct audit;

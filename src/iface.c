@@ -31,6 +31,7 @@ struct iface_table {
     GHashTable *host_addrs;   /* struct ip_addr* set (owned) */
     bool user_declared_vpn;   /* --vpn-if given, or --ifname names a VPN-like device */
     struct iface *last;       /* one-entry cache: most packets repeat the last interface */
+    uint64_t hosts_not_learned, ifaces_over_cap; /* caps reached */
     int last_source, last_ifindex, last_hatype;
 };
 
@@ -237,8 +238,10 @@ static void packet_iface_name(const struct iface_table *t, const struct frame *f
 static struct iface *iface_add(struct iface_table *t, const char *key, const char *name, int linktype,
                                uint16_t hatype, int ifindex)
 {
-    if (t->ifaces->len >= IFACE_CAP) /* hostile capture with endless interfaces */
+    if (t->ifaces->len >= IFACE_CAP) { /* hostile capture with endless interfaces */
+        t->ifaces_over_cap++;
         return g_ptr_array_index(t->ifaces, t->ifaces->len - 1);
+    }
     struct iface *ifc = g_new0(struct iface, 1);
     ifc->id = t->ifaces->len;
     ifc->linktype = linktype;
@@ -379,8 +382,12 @@ bool iface_table_is_vpn_endpoint(const struct iface_table *t, const struct ip_ad
 
 void iface_table_learn_host(struct iface_table *t, const struct ip_addr *a)
 {
-    if (g_hash_table_size(t->host_addrs) >= HOST_ADDR_CAP || g_hash_table_contains(t->host_addrs, a))
+    if (g_hash_table_contains(t->host_addrs, a))
         return;
+    if (g_hash_table_size(t->host_addrs) >= HOST_ADDR_CAP) {
+        t->hosts_not_learned++;
+        return;
+    }
     struct ip_addr *copy = g_new(struct ip_addr, 1);
     *copy = *a;
     g_hash_table_add(t->host_addrs, copy);
@@ -389,6 +396,12 @@ void iface_table_learn_host(struct iface_table *t, const struct ip_addr *a)
 bool iface_table_is_host(const struct iface_table *t, const struct ip_addr *a)
 {
     return g_hash_table_contains(t->host_addrs, a);
+}
+
+void iface_table_cap_counts(const struct iface_table *t, uint64_t *hosts_not_learned, uint64_t *ifaces_over_cap)
+{
+    *hosts_not_learned = t->hosts_not_learned;
+    *ifaces_over_cap = t->ifaces_over_cap;
 }
 
 unsigned iface_table_count(const struct iface_table *t) { return t->ifaces->len; }

@@ -97,6 +97,10 @@ bool iface_table_is_vpn_endpoint(const struct iface_table *t, const struct ip_ad
 void iface_table_learn_host(struct iface_table *t, const struct ip_addr *a);
 bool iface_table_is_host(const struct iface_table *t, const struct ip_addr *a);
 
+/* How often a cap was reached: new host addresses not remembered (set full),
+ * packets put on the last interface (table full). */
+void iface_table_cap_counts(const struct iface_table *t, uint64_t *hosts_not_learned, uint64_t *ifaces_over_cap);
+
 unsigned iface_table_count(const struct iface_table *t);
 const struct iface *iface_table_get(const struct iface_table *t, unsigned i);
 

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "iface.h"
 #include "inventory.h"
+#include "memcap.h"
 #include "pcapng_writer.h"
 #include "privdrop.h"
 #include "progress.h"
@@ -71,6 +72,7 @@ struct options {
     char *report_path;
     char *drop_user;
     gboolean numeric;
+    gint max_memory_mib;
 };
 
 static void options_free(struct options *o)
@@ -138,6 +140,14 @@ static void print_summary(struct audit *a, const char *input, bool verbose)
             c->decode[DECODE_MALFORMED], c->malformed[EVENT_STUN], c->malformed[EVENT_DTLS], c->malformed[EVENT_DNS],
             c->source_malformed, c->decode[DECODE_FRAGMENT], c->decode[DECODE_UNSUPPORTED_LINK]);
     (void)malformed_msgs;
+    if (c->flows_evicted_cap || c->tcp_streams_refused || c->pending_released_early || c->hosts_not_learned ||
+        c->ifaces_over_cap)
+        fprintf(stderr,
+                "leakaudit: caps reached: %" G_GUINT64_FORMAT " flows evicted (peak %u), %" G_GUINT64_FORMAT
+                " tcp streams without buffer, %" G_GUINT64_FORMAT " stun alerts sent before their reply, %" G_GUINT64_FORMAT
+                " hosts not learned, %" G_GUINT64_FORMAT " packets on an overfull interface table\n",
+                c->flows_evicted_cap, c->flows_peak, c->tcp_streams_refused, c->pending_released_early,
+                c->hosts_not_learned, c->ifaces_over_cap);
     const struct iface_table *t = audit_ifaces(a);
     GString *line = g_string_new("leakaudit: interfaces:");
     for (unsigned i = 0; i < iface_table_count(t); i++) {
@@ -327,6 +337,7 @@ int main(int argc, char **argv)
         { "no-dpi", 0, 0, G_OPTION_ARG_NONE, &o.no_dpi, "No nDPI flow classification (no app labels; encrypted DNS by port 853 only)", NULL },
         { "geoip", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.geoip_paths, "GeoIP/ASN database (.mmdb) or a directory of them (repeatable; default: search /usr/share/GeoIP, /var/lib/GeoIP, /usr/local/share/GeoIP, ~/.local/share/GeoIP)", "PATH" },
         { "no-geoip", 0, 0, G_OPTION_ARG_NONE, &o.no_geoip, "No GeoIP/ASN annotation (and no warning when no database is found)", NULL },
+        { "max-memory", 0, 0, G_OPTION_ARG_INT, &o.max_memory_mib, "Memory budget: sets the flow, TCP reassembly and STUN wait caps so the auditor stays under MIB MiB resident", "MIB" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "More detail on stderr", NULL },
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
@@ -424,6 +435,17 @@ int main(int argc, char **argv)
     cfg.ifaces.require_vpn = o.require_vpn;
     cfg.max_flows = (uint32_t)o.max_flows;
     cfg.no_dpi = o.no_dpi;
+    if (o.max_memory_mib && !memcap_apply(&cfg, (uint64_t)o.max_memory_mib, &err)) {
+        fprintf(stderr, "leakaudit: %s\n", err->message);
+        g_error_free(err);
+        return options_free(&o), EXIT_ERROR;
+    }
+    if (o.verbose) {
+        GString *caps = g_string_new(NULL);
+        memcap_describe(&cfg, caps);
+        fprintf(stderr, "leakaudit: memory caps: %s\n", caps->str);
+        g_string_free(caps, TRUE);
+    }
 
     struct audit *a = audit_new(&cfg, &err);
     if (!a) {

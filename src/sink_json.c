@@ -345,6 +345,16 @@ static void json_finish(void *self, const struct audit_counters *c, const struct
     json_object_end(&w);
     json_uint(&w, "alerts", c->alerts);
     json_uint(&w, "exposures", c->exposures);
+    json_object_begin(&w, "caps"); /* memory bounds: what each full table evicted or refused */
+    json_uint(&w, "flows_created", c->flows_created);
+    json_uint(&w, "flows_peak", c->flows_peak);
+    json_uint(&w, "flows_evicted", c->flows_evicted_cap);
+    json_uint(&w, "tcp_stream_drops", c->tcp_stream_drops);
+    json_uint(&w, "tcp_streams_refused", c->tcp_streams_refused);
+    json_uint(&w, "stun_released_early", c->pending_released_early);
+    json_uint(&w, "hosts_not_learned", c->hosts_not_learned);
+    json_uint(&w, "ifaces_over_cap", c->ifaces_over_cap);
+    json_object_end(&w);
     json_array_begin(&w, "interfaces");
     for (unsigned i = 0; ifaces && i < iface_table_count(ifaces); i++) {
         const struct iface *ifc = iface_table_get(ifaces, i);

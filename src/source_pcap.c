@@ -89,6 +89,21 @@ static FILE *stream_from_start(struct pcap_reader *r, struct source_input *in)
     return fp;
 }
 
+/* A record longer than the file header's snaplen: libpcap hands out only
+ * snaplen bytes and skips the rest, although they are in the file (tshark
+ * shows them). The stream position tells: count the record as malformed, so
+ * a capture cannot hide packets from the audit without it showing. Checked
+ * only for records cut exactly at snaplen, so ftello() stays off the usual
+ * path; a pipe (no position) goes unchecked. */
+static void note_cut_to_snaplen(struct capture_source *src, struct pcap_reader *r)
+{
+    off_t pos = ftello(r->fp);
+    if (pos > 0 && (uint64_t)pos > src->bytes_read) {
+        src->malformed++;
+        src->bytes_read = (uint64_t)pos;
+    }
+}
+
 static enum source_status pcap_next_frame(struct capture_source *src, struct frame *out, GError **err)
 {
     struct pcap_reader *r = src->impl;
@@ -111,6 +126,8 @@ static enum source_status pcap_next_frame(struct capture_source *src, struct fra
     }
     const struct source_iface *ifc = g_ptr_array_index(src->ifaces, 0);
     src->bytes_read += PCAP_RECORD_HEADER_LEN + (uint64_t)h->caplen;
+    if (h->caplen == ifc->snaplen && h->len > h->caplen)
+        note_cut_to_snaplen(src, r);
     *out = (struct frame){
         .number = ++src->frames,
         /* With PCAP_TSTAMP_PRECISION_NANO, tv_usec holds nanoseconds. The

@@ -38,7 +38,7 @@ enum {
     SHB_PEEK_LEN = 12,              /* enough to see an SHB's byte-order magic */
     BLOCK_MAX_LEN = (16 << 20) + (128 << 10), /* Wireshark's limit: 16 MiB of packet + room */
     WINDOW_INITIAL = 64 << 10,      /* the best read size measured, see source_pcap.c */
-    IFACE_MAX = 1 << 20,            /* more IDBs than this is an attack, not a capture */
+    IFACE_MAX = 1 << 16,            /* more IDBs than this is an attack, not a capture (bounds memory) */
 };
 
 enum {
