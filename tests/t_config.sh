@@ -5,7 +5,7 @@
 # shipped sample leakaudit.conf names every option and is accepted. TAP output.
 set -u
 LA=${LEAKAUDIT:-./leakaudit}
-root=${LEAKAUDIT_ROOT:-.}
+root=$(cd "${LEAKAUDIT_ROOT:-.}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 fails=0
@@ -13,6 +13,9 @@ ok() { n=$((n + 1)); echo "ok $n $1"; }
 notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; shift; for l in "$@"; do echo "#   $l"; done; }
 conf() { printf '[leakaudit]\n%s\n' "$1" >"$tmp/c.conf"; }
 
+# Run from the scratch directory: a switch set to "false" on an option that
+# takes a file (a FILE option named in another option's help text) writes there.
+cd "$tmp" || exit 1
 # Long options from --help: "--name=VALUE" takes a value, "--name" is a switch.
 "$LA" --help | grep -oE -- '--[a-z][a-z0-9-]*(=[A-Z=]+)?' | sort -u >"$tmp/opts"
 unknown=() ; checked=0
