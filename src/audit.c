@@ -31,6 +31,7 @@ struct audit {
     GPtrArray *sinks;
     GPtrArray *enrichers;     /* const struct enricher *, not owned */
     struct audit_counters c;
+    struct dedup *dedup;
     uint32_t tcp_streams_active;
     GHashTable *pending;      /* txid → struct pending_stun* */
     GQueue pending_order;     /* oldest first */
@@ -53,6 +54,7 @@ void audit_config_defaults(struct audit_config *cfg)
     cfg->max_tcp_streams = 4096;
     cfg->flow_idle_ns = 120ull * 1000000000ull;
     cfg->stun_wait_ns = 2ull * 1000000000ull;
+    dedup_config_defaults(&cfg->dedup);
 }
 
 static guint txid_hash(gconstpointer p)
@@ -91,6 +93,8 @@ struct audit *audit_new(const struct audit_config *cfg, GError **err)
     a->enrichers = g_ptr_array_new();
     a->pending = g_hash_table_new(txid_hash, txid_equal);
     g_queue_init(&a->pending_order);
+    a->dedup = dedup_new(&cfg->dedup);
+    a->c.dedup = a->dedup;
     return a;
 }
 
@@ -117,7 +121,7 @@ static void emit(struct audit *a, struct event *ev)
         const struct enricher *e = g_ptr_array_index(a->enrichers, i);
         e->ops->enrich(e->self, ev);
     }
-    if (event_is_alert(ev)) {
+    if (event_is_alert(ev) && dedup_admit(a->dedup, ev)) {
         a->c.alerts++;
         a->c.alerts_by_kind[ev->kind]++;
         if (ev->has_exposed)
@@ -678,6 +682,9 @@ void audit_verdict_sentence(const struct audit *a, GString *out)
             g_string_append(out, ")");
         if (c->exposures)
             g_string_append_printf(out, "; %" G_GUINT64_FORMAT " exposed the real address", c->exposures);
+        uint64_t folded = dedup_totals(a->dedup)->folded;
+        if (folded)
+            g_string_append_printf(out, "; %" G_GUINT64_FORMAT " repeat%s folded", folded, folded == 1 ? "" : "s");
         g_string_append(out, " — traffic left outside the VPN.");
     } else if (c->verdicts[VERDICT_NO_VPN] && !c->verdicts[VERDICT_INSIDE_VPN]) {
         g_string_append_printf(out,
@@ -703,6 +710,7 @@ void audit_free(struct audit *a)
     while ((pd = g_queue_pop_head(&a->pending_order)))
         g_free(pd);
     g_hash_table_destroy(a->pending);
+    dedup_free(a->dedup);
     if (a->frame_comment)
         g_string_free(a->frame_comment, TRUE);
     g_clear_error(&a->evidence_error);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "dedup.h"
 #include "enrich.h"
 #include "event.h"
 #include "frame.h"
@@ -27,6 +28,7 @@ struct audit_config {
     uint32_t max_tcp_streams;    /* reassembly buffers at once (default 4096) */
     uint64_t flow_idle_ns;       /* idle timeout (default 120 s) */
     uint64_t stun_wait_ns;       /* how long a leaked request waits for its response (default 2 s) */
+    struct dedup_config dedup;   /* repeats of one leak folded within a window (default 60 s) */
 };
 
 struct audit_counters {
@@ -45,6 +47,7 @@ struct audit_counters {
     uint64_t source_malformed;             /* set by the caller from the source */
     uint64_t flows_created, flows_evicted_cap;
     uint32_t flows_peak;
+    const struct dedup *dedup;             /* alert totals by kind, interface, process, destination */
 };
 
 struct audit;

@@ -30,6 +30,13 @@
 enum { EXIT_CLEAN = 0, EXIT_LEAK = 1, EXIT_ERROR = 2 };
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t summary_requested; /* SIGUSR1: print the summary so far */
+
+static void on_summary_signal(int sig)
+{
+    (void)sig;
+    summary_requested = 1;
+}
 
 static void on_stop_signal(int sig)
 {
@@ -58,6 +65,7 @@ struct options {
     char *color;
     gboolean version;
     gint max_flows;
+    gint dedup_window;
 };
 
 static void options_free(struct options *o)
@@ -123,6 +131,9 @@ static void print_summary(struct audit *a, const char *input)
         g_string_append(line, " none");
     fprintf(stderr, "%s\n", line->str);
     g_string_truncate(line, 0);
+    dedup_summary_text(audit_counters(a)->dedup, "leakaudit: ", line);
+    fputs(line->str, stderr);
+    g_string_truncate(line, 0);
     audit_verdict_sentence(a, line);
     fprintf(stderr, "leakaudit: %s\n", line->str);
     g_string_free(line, TRUE);
@@ -139,6 +150,10 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
     for (;;) {
         if (stop_requested)
             break;
+        if (summary_requested) {
+            summary_requested = 0;
+            print_summary(a, strcmp(o->read_file, "-") == 0 ? "stdin" : o->read_file);
+        }
         if (o->count > 0 && audit_counters(a)->frames >= (uint64_t)o->count)
             break;
         enum source_status st = source_next(src, &f, err);
@@ -246,6 +261,10 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
             inventory_process(inv);
         uint64_t now = wall_clock_ns();
         audit_tick(a, now);
+        if (summary_requested) {
+            summary_requested = 0;
+            print_summary(a, o->devices[0]);
+        }
         if (next_stats && now >= next_stats) {
             print_live_stats(lc);
             next_stats = now + (uint64_t)o->stats_interval * 1000000000ull;
@@ -260,7 +279,7 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
 
 int main(int argc, char **argv)
 {
-    struct options o = { .max_flows = 262144 };
+    struct options o = { .max_flows = 262144, .dedup_window = 60 };
     GOptionEntry entries[] = {
         { "capture", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &o.devices, "Capture live on NAME (repeatable; 'any' = every interface, with interface index and direction)", "NAME" },
         { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &o.buffer_mib, "Kernel capture buffer per interface, MiB (default 32)", "MIB" },
@@ -278,6 +297,7 @@ int main(int argc, char **argv)
         { "require-vpn", 0, 0, G_OPTION_ARG_NONE, &o.require_vpn, "With no VPN up, any STUN/DNS exit is a leak", NULL },
         { "count", 'c', 0, G_OPTION_ARG_INT64, &o.count, "Stop after COUNT packets", "COUNT" },
         { "max-flows", 0, 0, G_OPTION_ARG_INT, &o.max_flows, "Flow table cap (least recently used flows are evicted; default 262144)", "N" },
+        { "dedup-window", 0, 0, G_OPTION_ARG_INT, &o.dedup_window, "Fold repeats of the same leak within SEC seconds into one alert (default 60; 0 = off)", "SEC" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "More detail on stderr", NULL },
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
@@ -322,6 +342,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "leakaudit: --color must be auto, always or never\n");
         return options_free(&o), EXIT_ERROR;
     }
+    if (o.dedup_window < 0) {
+        fprintf(stderr, "leakaudit: --dedup-window must be 0 or more seconds\n");
+        return options_free(&o), EXIT_ERROR;
+    }
     if (o.max_flows < 16) {
         fprintf(stderr, "leakaudit: --max-flows must be at least 16\n");
         return options_free(&o), EXIT_ERROR;
@@ -335,6 +359,7 @@ int main(int argc, char **argv)
     cfg.ifaces.single_name = o.interface_name;
     cfg.ifaces.require_vpn = o.require_vpn;
     cfg.max_flows = (uint32_t)o.max_flows;
+    cfg.dedup.window_ns = (uint64_t)o.dedup_window * 1000000000ull;
 
     struct audit *a = audit_new(&cfg, &err);
     if (!a) {
@@ -380,6 +405,11 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    struct sigaction su = { 0 };
+    su.sa_handler = on_summary_signal;
+    su.sa_flags = SA_RESTART; /* a summary request must not break a read from stdin */
+    sigemptyset(&su.sa_mask);
+    sigaction(SIGUSR1, &su, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     int rc = o.devices ? run_live(a, &o, &err) : run_file(a, &o, &err);

@@ -253,6 +253,8 @@ void json_write_event(struct json_writer *w, const struct event *ev)
     }
     if (ev->repeats)
         json_uint(w, "repeats", ev->repeats);
+    if (ev->folded)
+        json_bool(w, "folded", true);
     switch (ev->kind) {
     case EVENT_STUN: write_stun(w, ev->stun); break;
     case EVENT_DNS: write_dns(w, ev->dns); break;
@@ -311,6 +313,8 @@ static void json_finish(void *self, const struct audit_counters *c, const struct
     json_object_end(&w);
     json_uint(&w, "alerts", c->alerts);
     json_uint(&w, "exposures", c->exposures);
+    if (c->dedup)
+        dedup_summary_json(c->dedup, &w);
     json_array_begin(&w, "interfaces");
     for (unsigned i = 0; ifaces && i < iface_table_count(ifaces); i++) {
         const struct iface *ifc = iface_table_get(ifaces, i);
