@@ -19,6 +19,7 @@
 #include "inventory.h"
 #include "pcapng_writer.h"
 #include "sink.h"
+#include "sink_syslog.h"
 #include "source.h"
 #include "source_live.h"
 #include <time.h>
@@ -31,6 +32,10 @@ enum { EXIT_CLEAN = 0, EXIT_LEAK = 1, EXIT_ERROR = 2 };
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t summary_requested; /* SIGUSR1: print the summary so far */
+
+/* The syslog sinks, for their delivery counts in the summary and VPN state
+ * messages from the live inventory (not owned; set once in main). */
+static GPtrArray *syslog_sinks;
 
 static void on_summary_signal(int sig)
 {
@@ -66,6 +71,11 @@ struct options {
     gboolean version;
     gint max_flows;
     gint dedup_window;
+    gboolean syslog_local;
+    char *syslog_remote;
+    char *syslog_facility;
+    gint syslog_rate;
+    gint syslog_queue;
 };
 
 static void options_free(struct options *o)
@@ -76,6 +86,8 @@ static void options_free(struct options *o)
     g_free(o->interface_name);
     g_free(o->color);
     g_free(o->filter);
+    g_free(o->syslog_remote);
+    g_free(o->syslog_facility);
     g_strfreev(o->vpn_ifs);
     g_strfreev(o->ifnames);
     g_strfreev(o->devices);
@@ -134,6 +146,15 @@ static void print_summary(struct audit *a, const char *input)
     dedup_summary_text(audit_counters(a)->dedup, "leakaudit: ", line);
     fputs(line->str, stderr);
     g_string_truncate(line, 0);
+    for (guint i = 0; syslog_sinks && i < syslog_sinks->len; i++) {
+        struct syslog_sink_stats st;
+        sink_syslog_stats(g_ptr_array_index(syslog_sinks, i), &st);
+        fprintf(stderr,
+                "leakaudit: syslog %s: %" G_GUINT64_FORMAT " delivered, %" G_GUINT64_FORMAT " dropped, %" G_GUINT64_FORMAT
+                " rate-limited, %" G_GUINT64_FORMAT " reconnects\n",
+                sink_syslog_target(g_ptr_array_index(syslog_sinks, i)), st.delivered, st.dropped, st.rate_limited,
+                st.reconnects);
+    }
     audit_verdict_sentence(a, line);
     fprintf(stderr, "leakaudit: %s\n", line->str);
     g_string_free(line, TRUE);
@@ -205,6 +226,15 @@ static void on_link_change(const struct inventory_link *l, enum inventory_change
         iface_table_link_removed(t, lc->any_handle, l->index);
     else
         iface_table_link_update(t, lc->any_handle, l->index, l->name, l->kind, l->type, (l->flags & 1u) != 0);
+    for (unsigned i = 0; syslog_sinks && i < iface_table_count(t); i++) {
+        const struct iface *ifc = iface_table_get(t, i);
+        if (ifc->role != IFACE_ROLE_VPN || strcmp(ifc->name, l->name) != 0)
+            continue;
+        const char *state = change == INVENTORY_REMOVED ? "removed" : (l->flags & 1u) ? "up" : "down";
+        for (guint j = 0; j < syslog_sinks->len; j++)
+            sink_syslog_vpn_state(g_ptr_array_index(syslog_sinks, j), l->name, state);
+        break;
+    }
     if (lc->verbose)
         fprintf(stderr, "leakaudit: link %s: %s (index %d, kind %s)\n",
                 change == INVENTORY_REMOVED ? "removed" : change == INVENTORY_ADDED ? "added" : "changed", l->name,
@@ -279,7 +309,7 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
 
 int main(int argc, char **argv)
 {
-    struct options o = { .max_flows = 262144, .dedup_window = 60 };
+    struct options o = { .max_flows = 262144, .dedup_window = 60, .syslog_rate = 100, .syslog_queue = SYSLOG_QUEUE_DEFAULT };
     GOptionEntry entries[] = {
         { "capture", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &o.devices, "Capture live on NAME (repeatable; 'any' = every interface, with interface index and direction)", "NAME" },
         { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &o.buffer_mib, "Kernel capture buffer per interface, MiB (default 32)", "MIB" },
@@ -298,6 +328,11 @@ int main(int argc, char **argv)
         { "count", 'c', 0, G_OPTION_ARG_INT64, &o.count, "Stop after COUNT packets", "COUNT" },
         { "max-flows", 0, 0, G_OPTION_ARG_INT, &o.max_flows, "Flow table cap (least recently used flows are evicted; default 262144)", "N" },
         { "dedup-window", 0, 0, G_OPTION_ARG_INT, &o.dedup_window, "Fold repeats of the same leak within SEC seconds into one alert (default 60; 0 = off)", "SEC" },
+        { "syslog", 0, 0, G_OPTION_ARG_NONE, &o.syslog_local, "Send alerts to the local syslog (warning: leaks, notice: exposures, info: VPN state)", NULL },
+        { "syslog-remote", 0, 0, G_OPTION_ARG_STRING, &o.syslog_remote, "Send alerts as RFC 5424 to a collector: udp://HOST:PORT, tcp://HOST:PORT or unix:/PATH", "URL" },
+        { "syslog-facility", 0, 0, G_OPTION_ARG_STRING, &o.syslog_facility, "Syslog facility (default daemon; user, local0 … local7, …)", "NAME" },
+        { "syslog-rate", 0, 0, G_OPTION_ARG_INT, &o.syslog_rate, "At most N syslog messages per second, bursts of 5 s worth (default 100; 0 = no limit)", "N" },
+        { "syslog-queue", 0, 0, G_OPTION_ARG_INT, &o.syslog_queue, "Syslog messages held while the collector is away (default 1024); beyond it they are dropped and counted", "N" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "More detail on stderr", NULL },
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
@@ -340,6 +375,20 @@ int main(int argc, char **argv)
     }
     if (o.color && strcmp(o.color, "auto") && strcmp(o.color, "always") && strcmp(o.color, "never")) {
         fprintf(stderr, "leakaudit: --color must be auto, always or never\n");
+        return options_free(&o), EXIT_ERROR;
+    }
+    int syslog_facility = 3; /* daemon */
+    if (o.syslog_facility && !syslog_facility_parse(o.syslog_facility, &syslog_facility)) {
+        fprintf(stderr, "leakaudit: --syslog-facility: unknown facility '%s' (daemon, user, local0 … local7, …)\n",
+                o.syslog_facility);
+        return options_free(&o), EXIT_ERROR;
+    }
+    if (o.syslog_queue < 1 || o.syslog_queue > 1000000) {
+        fprintf(stderr, "leakaudit: --syslog-queue must be 1 to 1000000 messages\n");
+        return options_free(&o), EXIT_ERROR;
+    }
+    if (o.syslog_rate < 0) {
+        fprintf(stderr, "leakaudit: --syslog-rate must be 0 or more messages per second\n");
         return options_free(&o), EXIT_ERROR;
     }
     if (o.dedup_window < 0) {
@@ -385,6 +434,24 @@ int main(int argc, char **argv)
         }
         g_ptr_array_add(sinks, js);
     }
+    syslog_sinks = g_ptr_array_new();
+    for (int remote = 0; remote < 2; remote++) {
+        if (remote ? !o.syslog_remote : !o.syslog_local)
+            continue;
+        struct syslog_sink_options sopt = { .remote = remote ? o.syslog_remote : NULL, .facility = syslog_facility,
+                                            .rate = o.syslog_rate, .queue = (unsigned)o.syslog_queue };
+        struct sink *ss = sink_syslog_open(&sopt, &err);
+        if (!ss) {
+            fprintf(stderr, "leakaudit: %s\n", err->message);
+            g_error_free(err);
+            g_ptr_array_free(syslog_sinks, TRUE);
+            g_ptr_array_free(sinks, TRUE);
+            audit_free(a);
+            return options_free(&o), EXIT_ERROR;
+        }
+        g_ptr_array_add(sinks, ss);
+        g_ptr_array_add(syslog_sinks, ss);
+    }
     for (guint i = 0; i < sinks->len; i++)
         audit_add_sink(a, g_ptr_array_index(sinks, i));
     struct pcapng_writer *evidence = NULL;
@@ -394,6 +461,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "leakaudit: %s\n", err->message);
             g_error_free(err);
             g_ptr_array_free(sinks, TRUE);
+            g_ptr_array_free(syslog_sinks, TRUE);
             audit_free(a);
             return options_free(&o), EXIT_ERROR;
         }
@@ -442,6 +510,8 @@ int main(int argc, char **argv)
         g_clear_error(&err);
         status = EXIT_ERROR;
     }
+    g_ptr_array_free(syslog_sinks, TRUE);
+    syslog_sinks = NULL;
     g_ptr_array_free(sinks, TRUE);
     audit_free(a);
     options_free(&o);
