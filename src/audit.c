@@ -665,7 +665,11 @@ const struct iface_table *audit_ifaces(const struct audit *a) { return a->ifaces
 
 void audit_verdict_sentence(const struct audit *a, GString *out)
 {
-    const struct audit_counters *c = &a->c;
+    audit_counters_sentence(&a->c, out);
+}
+
+void audit_counters_sentence(const struct audit_counters *c, GString *out)
+{
     uint64_t judged = c->verdicts[VERDICT_LEAK] + c->verdicts[VERDICT_INSIDE_VPN] + c->verdicts[VERDICT_LOCAL] +
                       c->verdicts[VERDICT_NO_VPN] + c->verdicts[VERDICT_ALLOWED];
     if (c->alerts) {
@@ -682,7 +686,7 @@ void audit_verdict_sentence(const struct audit *a, GString *out)
             g_string_append(out, ")");
         if (c->exposures)
             g_string_append_printf(out, "; %" G_GUINT64_FORMAT " exposed the real address", c->exposures);
-        uint64_t folded = dedup_totals(a->dedup)->folded;
+        uint64_t folded = c->dedup ? dedup_totals(c->dedup)->folded : 0;
         if (folded)
             g_string_append_printf(out, "; %" G_GUINT64_FORMAT " repeat%s folded", folded, folded == 1 ? "" : "s");
         g_string_append(out, " — traffic left outside the VPN.");

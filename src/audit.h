@@ -82,6 +82,8 @@ struct audit_counters *audit_counters(struct audit *a);
 const struct iface_table *audit_ifaces(const struct audit *a);
 /* One sentence: the verdict of the run. */
 void audit_verdict_sentence(const struct audit *a, GString *out);
+/* The same from the counters alone (for sinks, which see only those). */
+void audit_counters_sentence(const struct audit_counters *c, GString *out);
 void audit_free(struct audit *a);
 
 #endif

@@ -311,7 +311,7 @@ void dedup_summary_json(const struct dedup *d, struct json_writer *w)
     table_json(w, "by_interface", "interface", &d->by_iface);
     table_json(w, "by_process", "process", &d->by_process);
     table_json(w, "by_destination", "destination", &d->by_destination);
-    table_json(w, "exposed", "address", &d->exposed);
+    table_json(w, "exposed_addresses", "address", &d->exposed);
 }
 
 /* ---- rate limit ---- */

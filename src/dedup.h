@@ -52,7 +52,7 @@ const struct dedup_totals *dedup_totals(const struct dedup *d);
  * was exposed. Nothing when there was no alert. */
 void dedup_summary_text(const struct dedup *d, const char *prefix, GString *out);
 /* The same as members of the JSON object being written: "repeats_folded",
- * "by_kind", "by_interface", "by_process", "by_destination", "exposed". */
+ * "by_kind", "by_interface", "by_process", "by_destination", "exposed_addresses". */
 void dedup_summary_json(const struct dedup *d, struct json_writer *w);
 
 /* Token bucket: `per_second` messages on average, bursts of `burst`. */

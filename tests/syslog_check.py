@@ -282,6 +282,7 @@ def main():
                    [open(os.path.join(tmp, "rsyslogd.log"), errors="replace").read()[-500:]])
             return finish_tap()
         report(True, "rsyslogd starts unprivileged with its own configuration")
+        check_bad_options(binary, samples)
         check_every_alert_once(binary, samples, col)
         check_escaping(binary, col)
         check_rate_limit(binary, col)
@@ -296,6 +297,26 @@ def main():
 def finish_tap():
     print("1..%d" % n)
     return 1 if fails else 0
+
+
+def check_bad_options(binary, samples):
+    """Bad user input: exit 2 and one clear line, before any capture."""
+    sample = os.path.join(samples, "webrtc-leak.pcapng")
+    cases = [(["--syslog-remote", "foo://x"], "give udp://HOST:PORT"),
+             (["--syslog-remote", "udp://127.0.0.1:0"], "bad port"),
+             (["--syslog-remote", "tcp://127.0.0.1"], "HOST:PORT"),
+             (["--syslog-remote", "udp://[2001:db8::1:514"], "[ADDR]:PORT"),
+             (["--syslog-remote", "udp://no-such-host.invalid:514"], "cannot resolve"),
+             (["--syslog", "--syslog-facility", "bogus"], "unknown facility"),
+             (["--syslog-rate", "-1"], "--syslog-rate"),
+             (["--syslog-queue", "0"], "--syslog-queue"),
+             (["--dedup-window", "-5"], "--dedup-window")]
+    for args, want in cases:
+        p = subprocess.run([binary, "-r", sample] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        lines = p.stderr.decode().splitlines()
+        report(p.returncode == 2 and len(lines) == 1 and lines[0].startswith("leakaudit: ") and want in lines[0]
+               and not p.stdout, "%s: exit 2 and one line saying %r" % (" ".join(args), want),
+               [p.returncode, lines, p.stdout[:100]])
 
 
 def check_every_alert_once(binary, samples, col):
