@@ -171,13 +171,13 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
     for (;;) {
         if (stop_requested)
             break;
-        if (summary_requested) {
-            summary_requested = 0;
-            print_summary(a, strcmp(o->read_file, "-") == 0 ? "stdin" : o->read_file);
-        }
         if (o->count > 0 && audit_counters(a)->frames >= (uint64_t)o->count)
             break;
         enum source_status st = source_next(src, &f, err);
+        if (summary_requested) { /* SIGUSR1 while reading: the totals before this frame */
+            summary_requested = 0;
+            print_summary(a, strcmp(o->read_file, "-") == 0 ? "stdin" : o->read_file);
+        }
         if (st == SOURCE_EOF)
             break;
         if (st == SOURCE_ERROR) {
