@@ -147,6 +147,16 @@ static void sd_param_uint(GString *sd, const char *name, uint64_t value)
     sd_param(sd, name, buf);
 }
 
+/* g_strlcpy that never leaves half a UTF-8 character at a cut (src is valid UTF-8). */
+static void copy_utf8(char *dst, const char *src, size_t size)
+{
+    if (g_strlcpy(dst, src, size) < size)
+        return;
+    const gchar *end;
+    if (!g_utf8_validate(dst, -1, &end))
+        dst[end - dst] = '\0';
+}
+
 /* Puts a formatted message into the queue, or counts it as dropped. */
 static void enqueue(struct syslog_sink *s, int severity, const char *msgid, const char *sd, const char *msg)
 {
@@ -158,8 +168,8 @@ static void enqueue(struct syslog_sink *s, int severity, const char *msgid, cons
         struct slot *sl = &s->slots[(s->head + s->count) % s->cap];
         sl->severity = severity;
         g_strlcpy(sl->msgid, msgid, sizeof sl->msgid);
-        g_strlcpy(sl->sd, sd, sizeof sl->sd);
-        g_strlcpy(sl->msg, msg, sizeof sl->msg);
+        g_strlcpy(sl->sd, sd, sizeof sl->sd); /* fits: each value is capped at DETAIL_MAX */
+        copy_utf8(sl->msg, msg, sizeof sl->msg);
         s->count++;
         g_cond_signal(&s->wake);
     }

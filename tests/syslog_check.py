@@ -287,6 +287,7 @@ def main():
         check_escaping(binary, col)
         check_rate_limit(binary, col)
         check_summary_signal(binary, col)
+        check_vpn_state(binary, col)
         check_collector_killed(binary, col, "tcp://127.0.0.1:%d" % col.tcp, "imtcp")
         check_collector_killed(binary, col, "unix:" + col.sock, "imuxsock")
     finally:
@@ -399,6 +400,50 @@ def check_rate_limit(binary, col):
     told = [int(parse_sd(r["sd"]).get("ratelimited", 0)) for r in recs]
     report(sum(told) == 15, "the delivered messages say ratelimited=15 in all",
            [told])
+
+
+def check_vpn_state(binary, col):
+    """Live -i any in a namespace this test makes: a VPN interface (wg0)
+    appearing, going up, down and away gives info messages."""
+    if os.geteuid() != 0 or not shutil.which("ip") or subprocess.run(["ip", "netns", "list"],
+                                                                       capture_output=True).returncode != 0:
+        print("ok %d - VPN state messages # SKIP needs root and ip netns" % (n + 1))
+        print("# SKIP-NOTE VPN state syslog test needs root and ip netns")
+        globals()["n"] += 1
+        return
+    ns = "la-syslog-%d" % os.getpid()
+    if subprocess.run(["ip", "netns", "add", ns]).returncode != 0:
+        report(False, "VPN state messages: cannot create a namespace")
+        return
+    p = None
+    try:
+        subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
+        p = subprocess.Popen(["ip", "netns", "exec", ns, binary, "-i", "any", "-q", "--syslog-remote",
+                              "unix:" + col.sock], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(1.5)
+        for step in (["add", "wg0", "type", "veth", "peer", "name", "wgpeer0"], ["set", "wg0", "up"],
+                     ["set", "wg0", "down"], ["del", "wg0"]):
+            r = subprocess.run(["ip", "-n", ns, "link"] + step, capture_output=True)
+            if r.returncode != 0:
+                report(False, "VPN state messages: ip link %s" % " ".join(step), [r.stderr.decode()])
+                return
+            time.sleep(0.4)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=20)
+        recs = [r for r in col.records() if r["msgid"] == "VPN"]
+        states = [parse_sd(r["sd"]).get("state") for r in recs if parse_sd(r["sd"]).get("iface") == "wg0"]
+        it = iter(states)
+        in_order = all(any(s == want for s in it) for want in ("up", "down", "removed"))
+        report(in_order and all(r["severity"] == "info" and parse_sd(r["sd"]).get("kind") == "vpn-state"
+                                for r in recs),
+               "live: VPN interface wg0 up, down, removed arrive as info messages (%s)" % ", ".join(map(str, states)),
+               [recs, err.decode()[-300:]])
+    finally:
+        if p and p.poll() is None:  # only the leakaudit this test started
+            p.kill()
+            p.wait()
+        subprocess.run(["ip", "netns", "del", ns])
 
 
 def check_summary_signal(binary, col):
