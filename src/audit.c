@@ -44,6 +44,7 @@ struct audit {
     struct flow *event_flow;  /* the flow of the event being delivered, or NULL */
     bool finishing;           /* end of input: pending alerts take final labels */
     struct audit_counters c;
+    struct dedup *dedup;
     uint32_t tcp_streams_active;
     GHashTable *pending;      /* txid → struct pending_stun* */
     GQueue pending_order;     /* oldest first */
@@ -67,6 +68,7 @@ void audit_config_defaults(struct audit_config *cfg)
     cfg->flow_idle_ns = 120ull * 1000000000ull;
     cfg->stun_wait_ns = 2ull * 1000000000ull;
     cfg->max_pending_stun = 4096;
+    dedup_config_defaults(&cfg->dedup);
 }
 
 static guint txid_hash(gconstpointer p)
@@ -117,6 +119,8 @@ struct audit *audit_new(const struct audit_config *cfg, GError **err)
     a->enrichers = g_ptr_array_new();
     a->pending = g_hash_table_new(txid_hash, txid_equal);
     g_queue_init(&a->pending_order);
+    a->dedup = dedup_new(&cfg->dedup);
+    a->c.dedup = a->dedup;
     return a;
 }
 
@@ -170,7 +174,7 @@ static void emit(struct audit *a, struct event *ev)
         const struct enricher *e = g_ptr_array_index(a->enrichers, i);
         e->ops->enrich(e->self, ev);
     }
-    if (event_is_alert(ev)) {
+    if (event_is_alert(ev) && dedup_admit(a->dedup, ev)) {
         a->c.alerts++;
         a->c.alerts_by_kind[ev->kind]++;
         if (ev->has_exposed)
@@ -832,7 +836,11 @@ const struct iface_table *audit_ifaces(const struct audit *a) { return a->ifaces
 
 void audit_verdict_sentence(const struct audit *a, GString *out)
 {
-    const struct audit_counters *c = &a->c;
+    audit_counters_sentence(&a->c, out);
+}
+
+void audit_counters_sentence(const struct audit_counters *c, GString *out)
+{
     uint64_t judged = c->verdicts[VERDICT_LEAK] + c->verdicts[VERDICT_INSIDE_VPN] + c->verdicts[VERDICT_LOCAL] +
                       c->verdicts[VERDICT_NO_VPN] + c->verdicts[VERDICT_ALLOWED];
     if (c->alerts) {
@@ -849,6 +857,9 @@ void audit_verdict_sentence(const struct audit *a, GString *out)
             g_string_append(out, ")");
         if (c->exposures)
             g_string_append_printf(out, "; %" G_GUINT64_FORMAT " exposed the real address", c->exposures);
+        uint64_t folded = c->dedup ? dedup_totals(c->dedup)->folded : 0;
+        if (folded)
+            g_string_append_printf(out, "; %" G_GUINT64_FORMAT " repeat%s folded", folded, folded == 1 ? "" : "s");
         g_string_append(out, " — traffic left outside the VPN.");
     } else if (c->verdicts[VERDICT_NO_VPN] && !c->verdicts[VERDICT_INSIDE_VPN]) {
         g_string_append_printf(out,
@@ -874,6 +885,7 @@ void audit_free(struct audit *a)
     while ((pd = g_queue_pop_head(&a->pending_order)))
         g_free(pd);
     g_hash_table_destroy(a->pending);
+    dedup_free(a->dedup);
     if (a->frame_comment)
         g_string_free(a->frame_comment, TRUE);
     g_clear_error(&a->evidence_error);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "dedup.h"
 #include "enrich.h"
 #include "event.h"
 #include "frame.h"
@@ -29,6 +30,7 @@ struct audit_config {
     uint64_t stun_wait_ns;       /* how long a leaked request waits for its response (default 2 s) */
     bool no_dpi;                 /* --no-dpi: no nDPI classification (no app labels, no DoH by label) */
     uint32_t max_pending_stun;   /* leaked requests waiting at once (default 4096; oldest goes out first) */
+    struct dedup_config dedup;   /* repeats of one leak folded within a window (default 60 s) */
 };
 
 struct audit_counters {
@@ -52,6 +54,7 @@ struct audit_counters {
     uint64_t pending_released_early;       /* leaked STUN alerts sent before their reply: wait list full */
     uint64_t hosts_not_learned;            /* host addresses not remembered: set full */
     uint64_t ifaces_over_cap;              /* packets put on the last interface: table full */
+    const struct dedup *dedup;             /* alert totals by kind, interface, process, destination */
 };
 
 struct audit;
@@ -95,6 +98,8 @@ struct audit_counters *audit_counters(struct audit *a);
 const struct iface_table *audit_ifaces(const struct audit *a);
 /* One sentence: the verdict of the run. */
 void audit_verdict_sentence(const struct audit *a, GString *out);
+/* The same from the counters alone (for sinks, which see only those). */
+void audit_counters_sentence(const struct audit_counters *c, GString *out);
 void audit_free(struct audit *a);
 
 #endif

@@ -77,12 +77,13 @@ struct event {
     /* enrichment (NULL when not available) */
     const struct geo_info *src_geo, *dst_geo, *exposed_geo;   /* geo/ */
     const struct process_info *process;                       /* src/attrib/: the local sender */
-    uint32_t repeats;          /* suppressed repeats folded into this alert */
+    uint32_t repeats;          /* repeats of this leak folded since its previous alert (dedup.h) */
+    bool folded;               /* a repeat inside the dedup window: an event, no longer an alert */
 };
 
 static inline bool event_is_alert(const struct event *ev)
 {
-    return ev->verdict == VERDICT_LEAK || ev->verdict == VERDICT_EXPOSURE;
+    return (ev->verdict == VERDICT_LEAK || ev->verdict == VERDICT_EXPOSURE) && !ev->folded;
 }
 
 const char *event_kind_name(enum event_kind k);  /* "stun", "dtls", "dns", "encrypted-dns" */

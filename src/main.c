@@ -26,6 +26,7 @@
 #include "progress.h"
 #include "sink.h"
 #include "sink_report.h"
+#include "sink_syslog.h"
 #include "source.h"
 #include "source_live.h"
 #include <time.h>
@@ -37,6 +38,17 @@
 enum { EXIT_CLEAN = 0, EXIT_LEAK = 1, EXIT_ERROR = 2 };
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t summary_requested; /* SIGUSR1: print the summary so far */
+
+/* The syslog sinks, for their delivery counts in the summary and VPN state
+ * messages from the live inventory (not owned; set once in main). */
+static GPtrArray *syslog_sinks;
+
+static void on_summary_signal(int sig)
+{
+    (void)sig;
+    summary_requested = 1;
+}
 
 static void on_stop_signal(int sig)
 {
@@ -73,6 +85,12 @@ struct options {
     char *drop_user;
     gboolean numeric;
     gint max_memory_mib;
+    gint dedup_window;
+    gboolean syslog_local;
+    char *syslog_remote;
+    char *syslog_facility;
+    gint syslog_rate;
+    gint syslog_queue;
 };
 
 static void options_free(struct options *o)
@@ -83,6 +101,8 @@ static void options_free(struct options *o)
     g_free(o->interface_name);
     g_free(o->color);
     g_free(o->filter);
+    g_free(o->syslog_remote);
+    g_free(o->syslog_facility);
     g_strfreev(o->vpn_ifs);
     g_strfreev(o->ifnames);
     g_strfreev(o->devices);
@@ -163,6 +183,18 @@ static void print_summary(struct audit *a, const char *input, bool verbose)
         g_string_append(line, " none");
     fprintf(stderr, "%s\n", line->str);
     g_string_truncate(line, 0);
+    dedup_summary_text(audit_counters(a)->dedup, "leakaudit: ", line);
+    fputs(line->str, stderr);
+    g_string_truncate(line, 0);
+    for (guint i = 0; syslog_sinks && i < syslog_sinks->len; i++) {
+        struct syslog_sink_stats st;
+        sink_syslog_stats(g_ptr_array_index(syslog_sinks, i), &st);
+        fprintf(stderr,
+                "leakaudit: syslog %s: %" G_GUINT64_FORMAT " delivered, %" G_GUINT64_FORMAT " dropped, %" G_GUINT64_FORMAT
+                " rate-limited, %" G_GUINT64_FORMAT " reconnects\n",
+                sink_syslog_target(g_ptr_array_index(syslog_sinks, i)), st.delivered, st.dropped, st.rate_limited,
+                st.reconnects);
+    }
     audit_verdict_sentence(a, line);
     fprintf(stderr, "leakaudit: %s\n", line->str);
     g_string_free(line, TRUE);
@@ -189,6 +221,10 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
         if (o->count > 0 && audit_counters(a)->frames >= (uint64_t)o->count)
             break;
         enum source_status st = source_next(src, &f, err);
+        if (summary_requested) { /* SIGUSR1 while reading: the totals before this frame */
+            summary_requested = 0;
+            print_summary(a, strcmp(o->read_file, "-") == 0 ? "stdin" : o->read_file, o->verbose);
+        }
         if (st == SOURCE_EOF)
             break;
         if (st == SOURCE_ERROR) {
@@ -240,6 +276,15 @@ static void on_link_change(const struct inventory_link *l, enum inventory_change
         iface_table_link_removed(t, lc->any_handle, l->index);
     else
         iface_table_link_update(t, lc->any_handle, l->index, l->name, l->kind, l->type, (l->flags & 1u) != 0);
+    for (unsigned i = 0; syslog_sinks && i < iface_table_count(t); i++) {
+        const struct iface *ifc = iface_table_get(t, i);
+        if (ifc->role != IFACE_ROLE_VPN || strcmp(ifc->name, l->name) != 0)
+            continue;
+        const char *state = change == INVENTORY_REMOVED ? "removed" : (l->flags & 1u) ? "up" : "down";
+        for (guint j = 0; j < syslog_sinks->len; j++)
+            sink_syslog_vpn_state(g_ptr_array_index(syslog_sinks, j), l->name, state);
+        break;
+    }
     if (lc->verbose)
         fprintf(stderr, "leakaudit: link %s: %s (index %d, kind %s)\n",
                 change == INVENTORY_REMOVED ? "removed" : change == INVENTORY_ADDED ? "added" : "changed", l->name,
@@ -302,6 +347,10 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
             inventory_process(inv);
         uint64_t now = wall_clock_ns();
         audit_tick(a, now);
+        if (summary_requested) {
+            summary_requested = 0;
+            print_summary(a, o->devices[0], o->verbose);
+        }
         if (next_stats && now >= next_stats) {
             print_live_stats(lc);
             next_stats = now + (uint64_t)o->stats_interval * 1000000000ull;
@@ -316,7 +365,7 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
 
 int main(int argc, char **argv)
 {
-    struct options o = { .max_flows = 262144 };
+    struct options o = { .max_flows = 262144, .dedup_window = 60, .syslog_rate = 100, .syslog_queue = SYSLOG_QUEUE_DEFAULT };
     GOptionEntry entries[] = {
         { "capture", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &o.devices, "Capture live on NAME (repeatable; 'any' = every interface, with interface index and direction)", "NAME" },
         { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &o.buffer_mib, "Kernel capture buffer per interface, MiB (default 32)", "MIB" },
@@ -338,6 +387,12 @@ int main(int argc, char **argv)
         { "geoip", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.geoip_paths, "GeoIP/ASN database (.mmdb) or a directory of them (repeatable; default: search /usr/share/GeoIP, /var/lib/GeoIP, /usr/local/share/GeoIP, ~/.local/share/GeoIP)", "PATH" },
         { "no-geoip", 0, 0, G_OPTION_ARG_NONE, &o.no_geoip, "No GeoIP/ASN annotation (and no warning when no database is found)", NULL },
         { "max-memory", 0, 0, G_OPTION_ARG_INT, &o.max_memory_mib, "Memory budget: sets the flow, TCP reassembly and STUN wait caps so the auditor stays under MIB MiB resident", "MIB" },
+        { "dedup-window", 0, 0, G_OPTION_ARG_INT, &o.dedup_window, "Fold repeats of the same leak within SEC seconds into one alert (default 60; 0 = off)", "SEC" },
+        { "syslog", 0, 0, G_OPTION_ARG_NONE, &o.syslog_local, "Send alerts to the local syslog (warning: leaks, notice: exposures, info: VPN state)", NULL },
+        { "syslog-remote", 0, 0, G_OPTION_ARG_STRING, &o.syslog_remote, "Send alerts as RFC 5424 to a collector: udp://HOST:PORT, tcp://HOST:PORT or unix:/PATH", "URL" },
+        { "syslog-facility", 0, 0, G_OPTION_ARG_STRING, &o.syslog_facility, "Syslog facility (default daemon; user, local0 … local7, …)", "NAME" },
+        { "syslog-rate", 0, 0, G_OPTION_ARG_INT, &o.syslog_rate, "At most N syslog messages per second, bursts of 5 s worth (default 100; 0 = no limit)", "N" },
+        { "syslog-queue", 0, 0, G_OPTION_ARG_INT, &o.syslog_queue, "Syslog messages held while the collector is away (default 1024); beyond it they are dropped and counted", "N" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "More detail on stderr", NULL },
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
@@ -405,6 +460,24 @@ int main(int argc, char **argv)
         fprintf(stderr, "leakaudit: --color must be auto, always or never\n");
         return options_free(&o), EXIT_ERROR;
     }
+    int syslog_facility = 3; /* daemon */
+    if (o.syslog_facility && !syslog_facility_parse(o.syslog_facility, &syslog_facility)) {
+        fprintf(stderr, "leakaudit: --syslog-facility: unknown facility '%s' (daemon, user, local0 … local7, …)\n",
+                o.syslog_facility);
+        return options_free(&o), EXIT_ERROR;
+    }
+    if (o.syslog_queue < 1 || o.syslog_queue > 1000000) {
+        fprintf(stderr, "leakaudit: --syslog-queue must be 1 to 1000000 messages\n");
+        return options_free(&o), EXIT_ERROR;
+    }
+    if (o.syslog_rate < 0) {
+        fprintf(stderr, "leakaudit: --syslog-rate must be 0 or more messages per second\n");
+        return options_free(&o), EXIT_ERROR;
+    }
+    if (o.dedup_window < 0) {
+        fprintf(stderr, "leakaudit: --dedup-window must be 0 or more seconds\n");
+        return options_free(&o), EXIT_ERROR;
+    }
     if (o.max_flows < 16) {
         fprintf(stderr, "leakaudit: --max-flows must be at least 16\n");
         return options_free(&o), EXIT_ERROR;
@@ -446,6 +519,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "leakaudit: memory caps: %s\n", caps->str);
         g_string_free(caps, TRUE);
     }
+    cfg.dedup.window_ns = (uint64_t)o.dedup_window * 1000000000ull;
 
     struct audit *a = audit_new(&cfg, &err);
     if (!a) {
@@ -487,6 +561,24 @@ int main(int argc, char **argv)
         }
         g_ptr_array_add(sinks, rs);
     }
+    syslog_sinks = g_ptr_array_new();
+    for (int remote = 0; remote < 2; remote++) {
+        if (remote ? !o.syslog_remote : !o.syslog_local)
+            continue;
+        struct syslog_sink_options sopt = { .remote = remote ? o.syslog_remote : NULL, .facility = syslog_facility,
+                                            .rate = o.syslog_rate, .queue = (unsigned)o.syslog_queue };
+        struct sink *ss = sink_syslog_open(&sopt, &err);
+        if (!ss) {
+            fprintf(stderr, "leakaudit: %s\n", err->message);
+            g_error_free(err);
+            g_ptr_array_free(syslog_sinks, TRUE);
+            g_ptr_array_free(sinks, TRUE);
+            audit_free(a);
+            return options_free(&o), EXIT_ERROR;
+        }
+        g_ptr_array_add(sinks, ss);
+        g_ptr_array_add(syslog_sinks, ss);
+    }
     for (guint i = 0; i < sinks->len; i++)
         audit_add_sink(a, g_ptr_array_index(sinks, i));
     struct pcapng_writer *evidence = NULL;
@@ -496,6 +588,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "leakaudit: %s\n", err->message);
             g_error_free(err);
             g_ptr_array_free(sinks, TRUE);
+            g_ptr_array_free(syslog_sinks, TRUE);
             audit_free(a);
             geo_enricher_free(geo);
             return options_free(&o), EXIT_ERROR;
@@ -508,6 +601,11 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    struct sigaction su = { 0 };
+    su.sa_handler = on_summary_signal;
+    su.sa_flags = SA_RESTART; /* a summary request must not break a read from stdin */
+    sigemptyset(&su.sa_mask);
+    sigaction(SIGUSR1, &su, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     int rc = o.devices ? run_live(a, &o, &err) : run_file(a, &o, &err);
@@ -542,6 +640,8 @@ int main(int argc, char **argv)
         g_clear_error(&err);
         status = EXIT_ERROR;
     }
+    g_ptr_array_free(syslog_sinks, TRUE);
+    syslog_sinks = NULL;
     g_ptr_array_free(sinks, TRUE);
     audit_free(a);
     geo_enricher_free(geo);

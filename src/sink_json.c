@@ -1,6 +1,10 @@
-/* sink_json.c — JSON lines (EVE-like top level: timestamp, event_type,
- * src_ip, src_port, dest_ip, dest_port, proto, interface), one object per
- * line, flushed per alert. The schema is documented in README.md. */
+/* sink_json.c — JSON lines, one object per line, flushed per alert. Each
+ * object carries two vocabularies for the same facts: Elastic Common Schema
+ * names (@timestamp, event.*, source.*, destination.*, network.*,
+ * observer.*, process.*, related.ip, tls.*, dns.question …) for pipelines,
+ * and the original EVE-like top level (timestamp, event_type, src_ip,
+ * dest_ip, proto, interface, verdict …) that existing users read. The schema
+ * is documented in README.md and checked by tests/json_check.py. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +13,7 @@
 #include "geo.h"
 #include "iface.h"
 #include "json.h"
+#include "process_view.h"
 #include "sink.h"
 #include "timefmt.h"
 
@@ -134,6 +139,34 @@ static void write_dns(struct json_writer *w, const struct dns_message *m)
     json_bool(w, "rd", m->rd);
     json_bool(w, "ra", m->ra);
     json_object_end(w);
+    /* ECS: the first question, header flags, rcode and resolved addresses */
+    if (m->question_count) {
+        json_object_begin(w, "question");
+        json_str(w, "name", m->questions[0].name);
+        write_dns_type(w, "type", m->questions[0].qtype);
+        json_object_end(w);
+    }
+    json_array_begin(w, "header_flags");
+    static const char *const flag_names[] = { "AA", "TC", "RD", "RA", "AD", "CD" };
+    const bool flag_set[] = { m->aa, m->tc, m->rd, m->ra, m->ad, m->cd };
+    for (unsigned i = 0; i < G_N_ELEMENTS(flag_names); i++)
+        if (flag_set[i])
+            json_str(w, NULL, flag_names[i]);
+    json_array_end(w);
+    if (m->is_response && dns_rcode_name(m->rcode))
+        json_str(w, "response_code", dns_rcode_name(m->rcode));
+    if (m->is_response) {
+        json_array_begin(w, "resolved_ip");
+        for (unsigned i = 0; i < m->answer_count; i++) {
+            if (!m->answers[i].addr_family)
+                continue;
+            char buf[ADDR_STRLEN];
+            struct ip_addr a = { m->answers[i].addr_family, { 0 } };
+            memcpy(a.bytes, m->answers[i].addr, sizeof a.bytes);
+            json_str(w, NULL, addr_format(&a, buf, sizeof buf));
+        }
+        json_array_end(w);
+    }
     json_array_begin(w, "queries");
     for (unsigned i = 0; i < m->question_count; i++) {
         json_object_begin(w, NULL);
@@ -248,10 +281,149 @@ static void write_app(struct json_writer *w, const struct event *ev)
     json_object_end(w);
 }
 
+/* ECS event.severity: Elastic's risk scale (low 21, medium 47, high 73). */
+static unsigned ecs_severity(enum severity s)
+{
+    switch (s) {
+    case SEVERITY_LOW: return 21;
+    case SEVERITY_MEDIUM: return 47;
+    case SEVERITY_HIGH: return 73;
+    default: return 0;
+    }
+}
+
+/* source / destination: ip, port, address; nat for the address a STUN
+ * server saw (source.nat: the translated source). */
+static void write_ecs_endpoint(struct json_writer *w, const char *key, const struct ip_addr *a, uint16_t port,
+                               const struct geo_info *geo, const struct event *nat)
+{
+    char ip[ADDR_STRLEN];
+    json_object_begin(w, key);
+    addr_format(a, ip, sizeof ip);
+    json_str(w, "ip", ip);
+    json_uint(w, "port", port);
+    json_str(w, "address", ip);
+    if (nat && nat->has_exposed) {
+        json_object_begin(w, "nat");
+        json_str(w, "ip", addr_format(&nat->exposed, ip, sizeof ip));
+        json_uint(w, "port", nat->exposed_port);
+        json_object_end(w);
+    }
+    geo_json_write_fields(w, geo); /* source.geo, source.as … (geo/) */
+    json_object_end(w);
+}
+
+static void write_ecs(struct json_writer *w, const struct event *ev)
+{
+    char buf[64], ip[ADDR_STRLEN];
+    bool alert = event_is_alert(ev);
+    json_str(w, "@timestamp", time_format_iso(ev->ts_ns, buf, sizeof buf));
+    json_object_begin(w, "ecs");
+    json_str(w, "version", "8.11.0");
+    json_object_end(w);
+
+    json_object_begin(w, "event");
+    json_str(w, "kind", alert ? "alert" : "event");
+    json_array_begin(w, "category");
+    json_str(w, NULL, "network");
+    json_array_end(w);
+    json_array_begin(w, "type");
+    json_str(w, NULL, "protocol");
+    json_array_end(w);
+    snprintf(buf, sizeof buf, "%s-%s", event_kind_name(ev->kind), verdict_name(ev->verdict));
+    json_str(w, "action", buf);
+    json_str(w, "module", "leakaudit");
+    json_str(w, "dataset", alert ? "leakaudit.alert" : "leakaudit.event");
+    if (ecs_severity(ev->severity))
+        json_uint(w, "severity", ecs_severity(ev->severity));
+    if (ev->reason)
+        json_str(w, "reason", ev->reason);
+    json_object_end(w);
+
+    GString *msg = g_string_sized_new(160);
+    char src[ADDR_PORT_STRLEN], dst[ADDR_PORT_STRLEN];
+    g_string_append_printf(msg, "%s %s %s %s -> %s: ", alert ? (ev->verdict == VERDICT_LEAK ? "LEAK" : "EXPOSED")
+                                                             : verdict_name(ev->verdict),
+                           event_kind_name(ev->kind), ev->iface->name,
+                           addr_port_format(&ev->src, ev->sport, src, sizeof src),
+                           addr_port_format(&ev->dst, ev->dport, dst, sizeof dst));
+    event_describe(ev, msg);
+    if (ev->has_exposed)
+        g_string_append_printf(msg, "; exposed %s", addr_port_format(&ev->exposed, ev->exposed_port, src, sizeof src));
+    json_str(w, "message", msg->str);
+    g_string_free(msg, TRUE);
+
+    write_ecs_endpoint(w, "source", &ev->src, ev->sport, ev->src_geo, ev->dir == DIR_IN ? NULL : ev);
+    write_ecs_endpoint(w, "destination", &ev->dst, ev->dport, ev->dst_geo, NULL);
+
+    json_object_begin(w, "network");
+    json_str(w, "transport", ev->transport == 6 ? "tcp" : "udp");
+    json_str(w, "type", ev->src.family == 6 ? "ipv6" : "ipv4");
+    json_str(w, "direction", ev->dir == DIR_OUT ? "egress" : ev->dir == DIR_IN ? "ingress" : "unknown");
+    const char *proto = ev->kind == EVENT_ENCRYPTED_DNS ? ev->encrypted_dns_proto : event_kind_name(ev->kind);
+    char *proto_lower = g_ascii_strdown(proto ? proto : "unknown", -1);
+    json_str(w, "protocol", proto_lower);
+    g_free(proto_lower);
+    if (ev->app) {
+        char *app = g_ascii_strdown(ev->app, -1);
+        json_str(w, "application", app);
+        g_free(app);
+    }
+    json_object_end(w);
+
+    json_object_begin(w, "observer");
+    json_str(w, "product", "leakaudit");
+    json_str(w, "type", "sensor");
+    json_object_begin(w, ev->dir == DIR_IN ? "ingress" : "egress");
+    json_object_begin(w, "interface");
+    json_str(w, "name", ev->iface->name);
+    json_object_end(w);
+    json_object_end(w);
+    json_object_end(w);
+
+    json_object_begin(w, "related");
+    json_array_begin(w, "ip");
+    json_str(w, NULL, addr_format(&ev->src, ip, sizeof ip));
+    if (!addr_equal(&ev->src, &ev->dst))
+        json_str(w, NULL, addr_format(&ev->dst, ip, sizeof ip));
+    if (ev->has_exposed && !addr_equal(&ev->exposed, &ev->src) && !addr_equal(&ev->exposed, &ev->dst))
+        json_str(w, NULL, addr_format(&ev->exposed, ip, sizeof ip));
+    json_array_end(w);
+    json_object_end(w);
+
+    /* src/attrib/: process.executable, user.name, attribution.* join
+     * process.pid / process.name here when the attribution writer is wired. */
+    struct process_view pv;
+    if (process_view_get(ev, &pv)) {
+        json_object_begin(w, "process");
+        if (pv.pid)
+            json_uint(w, "pid", pv.pid);
+        if (pv.name[0])
+            json_str(w, "name", pv.name);
+        json_object_end(w);
+    }
+
+    if (ev->kind == EVENT_DTLS && ev->dtls && ev->dtls->hello.present) {
+        const struct dtls_hello *h = &ev->dtls->hello;
+        const char *vn = dtls_version_name(h->max_supported_version ? h->max_supported_version : h->version);
+        json_object_begin(w, "tls");
+        json_str(w, "version_protocol", "dtls");
+        if (vn && g_str_has_prefix(vn, "DTLS "))
+            json_str(w, "version", vn + 5);
+        if (h->handshake_type == DTLS_HS_CLIENT_HELLO && h->sni[0]) {
+            json_object_begin(w, "client");
+            json_str(w, "server_name", h->sni);
+            json_object_end(w);
+        }
+        json_object_end(w);
+    }
+}
+
 void json_write_event(struct json_writer *w, const struct event *ev)
 {
     char buf[64], ip[ADDR_STRLEN];
     json_object_begin(w, NULL);
+    write_ecs(w, ev);
     json_str(w, "timestamp", time_format_iso(ev->ts_ns, buf, sizeof buf));
     json_str(w, "event_type", event_kind_name(ev->kind));
     json_uint(w, "frame", ev->frame_number);
@@ -283,10 +455,10 @@ void json_write_event(struct json_writer *w, const struct event *ev)
         geo_json_write_fields(w, ev->exposed_geo);
         json_object_end(w);
     }
-    geo_json_write_object(w, "source", ev->src_geo);        /* ECS source.geo / source.as */
-    geo_json_write_object(w, "destination", ev->dst_geo);   /* ECS destination.geo / destination.as */
     if (ev->repeats)
         json_uint(w, "repeats", ev->repeats);
+    if (ev->folded)
+        json_bool(w, "folded", true);
     switch (ev->kind) {
     case EVENT_STUN: write_stun(w, ev->stun); break;
     case EVENT_DNS: write_dns(w, ev->dns); break;
@@ -325,6 +497,16 @@ static void json_finish(void *self, const struct audit_counters *c, const struct
     json_begin(&w, j->line);
     char buf[64];
     json_object_begin(&w, NULL);
+    json_str(&w, "@timestamp", time_format_iso(c->last_ns, buf, sizeof buf));
+    json_object_begin(&w, "event");
+    json_str(&w, "kind", "metric");
+    json_str(&w, "module", "leakaudit");
+    json_str(&w, "dataset", "leakaudit.summary");
+    json_object_end(&w);
+    GString *sentence = g_string_new(NULL);
+    audit_counters_sentence(c, sentence);
+    json_str(&w, "message", sentence->str);
+    g_string_free(sentence, TRUE);
     json_str(&w, "timestamp", time_format_iso(c->last_ns, buf, sizeof buf));
     json_str(&w, "event_type", "summary");
     json_uint(&w, "packets", c->frames);
@@ -355,6 +537,8 @@ static void json_finish(void *self, const struct audit_counters *c, const struct
     json_uint(&w, "hosts_not_learned", c->hosts_not_learned);
     json_uint(&w, "ifaces_over_cap", c->ifaces_over_cap);
     json_object_end(&w);
+    if (c->dedup)
+        dedup_summary_json(c->dedup, &w);
     json_array_begin(&w, "interfaces");
     for (unsigned i = 0; ifaces && i < iface_table_count(ifaces); i++) {
         const struct iface *ifc = iface_table_get(ifaces, i);

@@ -46,13 +46,15 @@ static ssize_t replay_read(void *cookie, char *buf, size_t size)
         buf[n++] = (char)r->head[r->head_used++];
     if (n == size)
         return (ssize_t)n;
-    int e;
-    size_t got = source_read_fd(r->fd, buf + n, size - n, &e);
-    if (got == 0 && n == 0 && e) {
-        errno = e;
-        return -1;
-    }
-    return (ssize_t)(n + got);
+    if (n)
+        return (ssize_t)n;
+    /* One read: what a pipe has now, so `tcpdump -w - | leakaudit -r -`
+     * audits packets as they come instead of waiting for a full buffer. */
+    ssize_t got;
+    do
+        got = read(r->fd, buf, size);
+    while (got < 0 && errno == EINTR);
+    return got;
 }
 
 static int replay_close(void *cookie)
