@@ -655,6 +655,16 @@ void audit_tick(struct audit *a, uint64_t now_ns)
         pending_expire(a, now_ns);
 }
 
+void audit_vpn_state(struct audit *a, const struct vpn_state_change *c)
+{
+    a->c.vpn_state_changes++;
+    for (guint i = 0; i < a->sinks->len; i++) {
+        struct sink *s = g_ptr_array_index(a->sinks, i);
+        if (s->ops->vpn_state)
+            s->ops->vpn_state(s->self, c);
+    }
+}
+
 struct iface_table *audit_iface_table(struct audit *a) { return a->ifaces; }
 struct audit_counters *audit_counters(struct audit *a) { return &a->c; }
 const struct iface_table *audit_ifaces(const struct audit *a) { return a->ifaces; }

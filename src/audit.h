@@ -45,6 +45,7 @@ struct audit_counters {
     uint64_t source_malformed;             /* set by the caller from the source */
     uint64_t flows_created, flows_evicted_cap;
     uint32_t flows_peak;
+    uint64_t vpn_state_changes;            /* live: VPN up/down events */
 };
 
 struct audit;
@@ -72,6 +73,8 @@ bool audit_evidence_ok(struct audit *a, GError **err);
 
 /* Live: time passes without frames; releases alerts that waited long enough. */
 void audit_tick(struct audit *a, uint64_t now_ns);
+/* Live: the VPN came up or went down; told to every sink that listens. */
+void audit_vpn_state(struct audit *a, const struct vpn_state_change *c);
 /* The interface table, for live inventory updates. */
 struct iface_table *audit_iface_table(struct audit *a);
 

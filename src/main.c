@@ -184,7 +184,12 @@ static void on_link_change(const struct inventory_link *l, enum inventory_change
 {
     struct live_context *lc = user;
     struct iface_table *t = audit_iface_table(lc->audit);
-    if (lc->any_handle < 0)
+    if (change == INVENTORY_REMOVED)
+        iface_table_route_removed(t, l->index);
+    else
+        iface_table_route_update(t, l->index, l->name, l->kind, l->type, (l->flags & 1u) != 0, l->default_route,
+                                 l->route);
+    if (lc->any_handle < 0 || change == INVENTORY_ROUTE)
         return;
     if (change == INVENTORY_REMOVED)
         iface_table_link_removed(t, lc->any_handle, l->index);
@@ -194,6 +199,15 @@ static void on_link_change(const struct inventory_link *l, enum inventory_change
         fprintf(stderr, "leakaudit: link %s: %s (index %d, kind %s)\n",
                 change == INVENTORY_REMOVED ? "removed" : change == INVENTORY_ADDED ? "added" : "changed", l->name,
                 l->index, l->kind[0] ? l->kind : "-");
+}
+
+/* VPN up/down as the host's routing shows it, told to the sinks as it happens. */
+static void report_vpn_state(struct audit *a)
+{
+    bool up;
+    const char *what, *why;
+    if (iface_table_vpn_state_changed(audit_iface_table(a), &up, &what, &why))
+        audit_vpn_state(a, &(struct vpn_state_change){ .ts_ns = wall_clock_ns(), .up = up, .vpn = what, .why = why });
 }
 
 static void print_live_stats(struct live_capture *lc)
@@ -217,16 +231,15 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
     for (int i = 0; o->devices[i]; i++)
         if (strcmp(o->devices[i], "any") == 0)
             ctx.any_handle = i;
-    struct inventory *inv = NULL;
-    if (ctx.any_handle >= 0) {
-        GError *ierr = NULL;
-        inv = inventory_open(on_link_change, &ctx, &ierr);
-        if (!inv) {
-            fprintf(stderr, "leakaudit: warning: no interface inventory (%s); interfaces show as ifN\n",
-                    ierr->message);
-            g_error_free(ierr);
-        }
+    /* Always: routes say whether the VPN is up, even for named devices. */
+    GError *ierr = NULL;
+    struct inventory *inv = inventory_open(on_link_change, &ctx, &ierr);
+    if (!inv) {
+        fprintf(stderr, "leakaudit: warning: no interface inventory (%s)%s\n", ierr->message,
+                ctx.any_handle >= 0 ? "; interfaces show as ifN" : "");
+        g_error_free(ierr);
     }
+    report_vpn_state(a);
     if (o->verbose)
         fprintf(stderr, "leakaudit: capture filter: %s\n", live_filter_text(lc));
     if (!o->quiet)
@@ -242,8 +255,10 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
             rc = -1;
             break;
         }
-        if (inv_ready)
+        if (inv_ready) {
             inventory_process(inv);
+            report_vpn_state(a);
+        }
         uint64_t now = wall_clock_ns();
         audit_tick(a, now);
         if (next_stats && now >= next_stats) {
