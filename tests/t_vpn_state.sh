@@ -83,8 +83,8 @@ dns leak.example.com 198.51.100.1
 dns tunnel.example.com 203.0.113.53
 cx ip route del default dev wg0                            # 3
 cx ip route add default dev wg0 table 51820
-cx ip rule add not fwmark 51820 table 51820 priority 32764
-cx ip rule add table main suppress_prefixlength 0 priority 32765
+cx ip rule add not fwmark 51820 table 51820 priority 32765
+cx ip rule add table main suppress_prefixlength 0 priority 32764
 settle
 dns policy.example.com 203.0.113.53
 ip link add wg9 index 40 netns "$c" type veth peer name wg9p netns "$s"   # 4
