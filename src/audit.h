@@ -75,6 +75,8 @@ bool audit_evidence_ok(struct audit *a, GError **err);
 void audit_tick(struct audit *a, uint64_t now_ns);
 /* Live: the VPN came up or went down; told to every sink that listens. */
 void audit_vpn_state(struct audit *a, const struct vpn_state_change *c);
+/* SIGHUP: every sink reopens its output file; false (and *err) for the first failure. */
+bool audit_reopen_sinks(struct audit *a, GError **err);
 /* The interface table, for live inventory updates. */
 struct iface_table *audit_iface_table(struct audit *a);
 

@@ -30,6 +30,13 @@
 enum { EXIT_CLEAN = 0, EXIT_LEAK = 1, EXIT_ERROR = 2 };
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reopen_requested;
+
+static void on_hup_signal(int sig)
+{
+    (void)sig;
+    reopen_requested = 1;
+}
 
 static void on_stop_signal(int sig)
 {
@@ -259,6 +266,14 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
             inventory_process(inv);
             report_vpn_state(a);
         }
+        if (reopen_requested) {
+            reopen_requested = 0;
+            GError *rerr = NULL;
+            if (!audit_reopen_sinks(a, &rerr)) {
+                fprintf(stderr, "leakaudit: warning: %s\n", rerr->message);
+                g_error_free(rerr);
+            }
+        }
         uint64_t now = wall_clock_ns();
         audit_tick(a, now);
         if (next_stats && now >= next_stats) {
@@ -395,6 +410,10 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    struct sigaction hup = { 0 };
+    hup.sa_handler = on_hup_signal;
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     int rc = o.devices ? run_live(a, &o, &err) : run_file(a, &o, &err);

@@ -31,6 +31,8 @@ struct sink_ops {
     /* Pushes buffered output out; false (and *err) when it could not. */
     bool (*flush)(void *self, GError **err);
     void (*close)(void *self);
+    /* SIGHUP: close and reopen the output file (logrotate moved it); may be NULL. */
+    bool (*reopen)(void *self, GError **err);
     /* A VPN state change (may be NULL: the sink ignores them). */
     void (*vpn_state)(void *self, const struct vpn_state_change *c);
 };

@@ -351,6 +351,23 @@ static void json_vpn_state(void *self, const struct vpn_state_change *c)
     fflush(j->out);
 }
 
+static bool json_reopen(void *self, GError **err)
+{
+    struct json_sink *j = self;
+    if (!j->owns_out)
+        return true;
+    fflush(j->out);
+    FILE *out = fopen(j->path, "a");
+    if (!out) {
+        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot reopen '%s': %s", j->path,
+                    g_strerror(errno));
+        return false; /* keep writing to the old file: nothing is lost */
+    }
+    fclose(j->out);
+    j->out = out;
+    return true;
+}
+
 static bool json_flush(void *self, GError **err)
 {
     struct json_sink *j = self;
@@ -376,7 +393,7 @@ static void json_close(void *self)
 
 static const struct sink_ops json_ops = {
     .name = "json", .emit = json_emit, .finish = json_finish, .flush = json_flush, .close = json_close,
-    .vpn_state = json_vpn_state,
+    .vpn_state = json_vpn_state, .reopen = json_reopen,
 };
 
 struct sink *sink_json_open(const char *path, const struct json_sink_options *opt, GError **err)
