@@ -6,7 +6,7 @@
 # Chromium gathering ICE candidates from a page on the client's loopback.
 #
 #   sudo tests/e2e/run.sh            # all cases; TAP, closing line "e2e: N passed, N failed, N skipped"
-#   E2E_CASES="vpn browser-b" ...    # some cases only: vpn reconnect browser-a browser-b browser-c
+#   E2E_CASES="vpn browser-b" ...    # some cases only: vpn reconnect named browser-a browser-b browser-c
 #
 # Cases
 #   vpn        VPN up: DNS/STUN/DTLS through wg0 are clean; DNS (UDP, TCP, IPv6),
@@ -16,6 +16,7 @@
 #   reconnect  wireguard-go stopped and started mid-capture (wg0 comes back with
 #              a new index), then wg-quick's fwmark policy routing: VPN-DOWN /
 #              VPN-UP events, no-vpn while down, nothing mislabelled
+#   named      -i eth0 -i wg0: two handles in one loop, same verdicts
 #   browser-a  Chromium, no media permission: its IPv6 STUN binding leaves by eth0
 #              (the tunnel is IPv4-only) and exposes the real IPv6 address
 #   browser-b  media permission (fake UI and devices) + 'from 198.51.100.10 lookup
@@ -33,7 +34,7 @@ Q="/usr/bin/python3 $HERE/clients/e2e_query.py"
 STUNC="/usr/bin/python3 $HERE/clients/stun_binding.py"
 LA=${LEAKAUDIT:-$ROOT/leakaudit}
 CHROMIUM=${CHROMIUM:-/usr/lib/chromium/chromium}   # not the /usr/bin wrapper: it hides the pid
-CASES=${E2E_CASES:-vpn reconnect browser-a browser-b browser-c}
+CASES=${E2E_CASES:-vpn reconnect named browser-a browser-b browser-c}
 W=$ROOT/tests/out/e2e
 # shellcheck source=tests/e2e/testbed.env
 . "$HERE/testbed.env"
@@ -88,7 +89,8 @@ pause() { sleep 0.3; }
 # --- leakaudit in the client namespace ------------------------------------------
 start_la() {  # start_la CASE [options...]: every event as JSON, alerts as text, evidence
     local c=$1; shift
-    ip netns exec "$NS" "$LA" -i any --events --json "$W/$c.jsonl" -w "$W/$c.pcapng" "$@" \
+    [ $# -gt 0 ] || set -- -i any
+    ip netns exec "$NS" "$LA" --events --json "$W/$c.jsonl" -w "$W/$c.pcapng" "$@" \
         >"$W/$c.txt" 2>"$W/$c.err" &
     LA_PID=$!
     local i
@@ -219,6 +221,25 @@ case_reconnect() {
     check "reconnect: exactly two alerts (the two eth0 leaks while up)" "$($Q alerts "$f" | wc -l)" 2
 }
 
+# --- case named ------------------------------------------------------------------------
+case_named() {
+    echo "# case named: -i eth0 -i wg0 (two handles, one loop; no SLL2: routing still says the VPN is up)"
+    start_la named -i eth0 -i wg0
+    dig_q @"$TB_DNS_V4" named-tunnel.example.net
+    dig_q @"$TB_ROUTER_LAN_V4" named-leak.example.com
+    local m
+    m=$(stun_q 6c65616b6175646974e2e201 "$TB_STUN_V4" --device eth0)
+    stop_la named
+    local f=$W/named.jsonl
+    check "named: VPN up by wg0's default route" "$($Q states "$f" | head -1)" \
+        "up wg0 wg0 carries the default route (IPv4 default, table main)"
+    check "named: DNS through wg0 is clean" "$($Q dns "$f" named-tunnel.example.net)" "wg0 inside-vpn UDP"
+    check "named: DNS out eth0 is a leak" "$($Q dns "$f" named-leak.example.com)" "eth0 leak UDP"
+    check "named: STUN out eth0: leak exposing what the client was told" \
+        "$($Q stun "$f" 6c65616b6175646974e2e201)" "eth0 leak $m"
+    check "named: exit status 1" "$(cat "$W/named.rc")" 1
+}
+
 # --- browser cases --------------------------------------------------------------------
 PAGE_PORT=8088
 STUN_QUERY="stun=stun:$TB_STUN_V4:$TB_STUN_PORT&stun=stun:%5B$TB_STUN_V6%5D:$TB_STUN_PORT"
@@ -343,6 +364,7 @@ for c in $CASES; do
     case $c in
         vpn) case_vpn ;;
         reconnect) case_reconnect ;;
+        named) case_named ;;
         browser-a|browser-b|browser-c)
             if [ ! -x "$CHROMIUM" ]; then
                 skip "$c: no Chromium at $CHROMIUM (scripts/install-deps.sh --extra)"
