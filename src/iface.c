@@ -489,6 +489,11 @@ void iface_table_learn_host(struct iface_table *t, const struct ip_addr *a)
     g_hash_table_add(t->host_addrs, copy);
 }
 
+void iface_table_forget_host(struct iface_table *t, const struct ip_addr *a)
+{
+    g_hash_table_remove(t->host_addrs, a);
+}
+
 bool iface_table_is_host(const struct iface_table *t, const struct ip_addr *a)
 {
     return g_hash_table_contains(t->host_addrs, a);

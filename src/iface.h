@@ -110,6 +110,8 @@ bool iface_table_is_vpn_endpoint(const struct iface_table *t, const struct ip_ad
 /* Host addresses learned from traffic (the side that sends queries/requests). */
 void iface_table_learn_host(struct iface_table *t, const struct ip_addr *a);
 bool iface_table_is_host(const struct iface_table *t, const struct ip_addr *a);
+/* Live: the address left the host (rtnetlink). */
+void iface_table_forget_host(struct iface_table *t, const struct ip_addr *a);
 
 unsigned iface_table_count(const struct iface_table *t);
 const struct iface *iface_table_get(const struct iface_table *t, unsigned i);

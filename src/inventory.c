@@ -29,6 +29,14 @@ struct inventory {
     void *user;
     bool dumping;         /* initial dump: report links once routing is known */
     uint32_t seq;
+    GHashTable *addrs;    /* "family/index/hex" → struct host_addr* */
+    inventory_addr_fn addr_fn;
+    void *addr_user;
+};
+
+struct host_addr {
+    int index, family;
+    uint8_t bytes[16];
 };
 
 struct rule_ref {
@@ -196,6 +204,57 @@ static void handle_rule(struct inventory *inv, struct nlmsghdr *h)
     g_hash_table_replace(inv->rules, g_string_free(key, FALSE), r);
 }
 
+static void handle_addr(struct inventory *inv, struct nlmsghdr *h)
+{
+    struct ifaddrmsg *ifa = NLMSG_DATA(h);
+    if (h->nlmsg_len < NLMSG_LENGTH(sizeof *ifa) || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+        return;
+    size_t want = ifa->ifa_family == AF_INET ? 4 : 16;
+    const uint8_t *local = NULL, *address = NULL;
+    int len = IFA_PAYLOAD(h);
+    for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        if (RTA_PAYLOAD(a) < want)
+            continue;
+        if (a->rta_type == IFA_LOCAL)
+            local = RTA_DATA(a);
+        else if (a->rta_type == IFA_ADDRESS)
+            address = RTA_DATA(a);
+    }
+    /* On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL is ours. */
+    const uint8_t *mine = local ? local : address;
+    if (!mine)
+        return;
+    struct host_addr ha = { .index = (int)ifa->ifa_index, .family = ifa->ifa_family };
+    memcpy(ha.bytes, mine, want);
+    char key[64];
+    int used = snprintf(key, sizeof key, "%d/%d/", ha.family, ha.index);
+    for (size_t i = 0; i < want && used + 2 < (int)sizeof key; i++)
+        used += snprintf(key + used, sizeof key - used, "%02x", ha.bytes[i]);
+    bool added = h->nlmsg_type == RTM_NEWADDR;
+    bool known = g_hash_table_contains(inv->addrs, key);
+    if (added == known)
+        return;
+    if (added)
+        g_hash_table_insert(inv->addrs, g_strdup(key), g_memdup2(&ha, sizeof ha));
+    else
+        g_hash_table_remove(inv->addrs, key);
+    if (inv->addr_fn)
+        inv->addr_fn(ha.index, ha.family, ha.bytes, added, inv->addr_user);
+}
+
+void inventory_watch_addresses(struct inventory *inv, inventory_addr_fn fn, void *user)
+{
+    inv->addr_fn = fn;
+    inv->addr_user = user;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, inv->addrs);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        const struct host_addr *ha = v;
+        fn(ha->index, ha->family, ha->bytes, true, user);
+    }
+}
+
 static bool table_consulted(const struct inventory *inv, uint8_t family, uint32_t table)
 {
     bool any_rule = false;
@@ -279,6 +338,7 @@ static int read_messages(struct inventory *inv, bool until_done)
             case RTM_NEWLINK: case RTM_DELLINK: handle_link(inv, h); break;
             case RTM_NEWROUTE: case RTM_DELROUTE: handle_route(inv, h); break;
             case RTM_NEWRULE: case RTM_DELRULE: handle_rule(inv, h); break;
+            case RTM_NEWADDR: case RTM_DELADDR: handle_addr(inv, h); break;
             default: break;
             }
         }
@@ -335,7 +395,8 @@ struct inventory *inventory_open(inventory_fn fn, void *user, GError **err)
         return NULL;
     }
     struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
-                              .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE };
+                              .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE |
+                                           RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR };
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "rtnetlink bind: %s", g_strerror(errno));
         close(fd);
@@ -349,6 +410,7 @@ struct inventory *inventory_open(inventory_fn fn, void *user, GError **err)
     inv->links = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     inv->routes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     inv->rules = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    inv->addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     inv->fn = fn;
     inv->user = user;
     inv->dumping = true;
@@ -363,6 +425,7 @@ struct inventory *inventory_open(inventory_fn fn, void *user, GError **err)
     dump(inv, RTM_GETROUTE, AF_INET6);
     dump(inv, RTM_GETRULE, AF_INET);
     dump(inv, RTM_GETRULE, AF_INET6);
+    dump(inv, RTM_GETADDR, AF_UNSPEC);
     recompute_routing(inv);
     inv->dumping = false;
     inventory_foreach(inv, fn, user);
@@ -390,5 +453,6 @@ void inventory_close(struct inventory *inv)
     g_hash_table_destroy(inv->links);
     g_hash_table_destroy(inv->routes);
     g_hash_table_destroy(inv->rules);
+    g_hash_table_destroy(inv->addrs);
     g_free(inv);
 }

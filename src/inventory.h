@@ -1,8 +1,9 @@
 /* inventory.h — this host's interfaces and default routes from rtnetlink,
  * kept current.
  *
- * Owns: a netlink socket subscribed to link, route and policy-rule changes;
- * the index → (name, kind, hardware type, flags) table; the default routes of
+ * Owns: a netlink socket subscribed to link, address, route and policy-rule
+ * changes; the index → (name, kind, hardware type, flags) table; the host's
+ * addresses; the default routes of
  * every routing table and the tables that policy rules look up. A VPN that
  * reconnects often gets a new index, and an old index can be reused by another
  * device: every add, rename and delete is reported so packets are never
@@ -48,6 +49,12 @@ const struct inventory_link *inventory_lookup(const struct inventory *inv, int i
 /* Calls fn(link, INVENTORY_ADDED) for every known link (index order). */
 void inventory_foreach(const struct inventory *inv, inventory_fn fn, void *user);
 void inventory_close(struct inventory *inv);
+
+/* This host's addresses (IPv4/IPv6, every link), as they come and go:
+ * replays the known ones (added=true) at once, then reports changes from
+ * inventory_process. addr is 4 or 16 bytes per family. */
+typedef void (*inventory_addr_fn)(int index, int family, const uint8_t *addr, bool added, void *user);
+void inventory_watch_addresses(struct inventory *inv, inventory_addr_fn fn, void *user);
 
 /* Pure parts, for tests: the table name used in route descriptions. */
 const char *inventory_table_name(uint32_t table, char *buf, size_t len);

@@ -9,6 +9,7 @@
 #include <maxminddb.h>
 #include <pcap/pcap.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,23 @@ static void on_link_change(const struct inventory_link *l, enum inventory_change
                 l->index, l->kind[0] ? l->kind : "-");
 }
 
+/* The host's own addresses: packets without a direction (named devices) are
+ * placed by them, not only by who asks. */
+static void on_host_addr(int index, int family, const uint8_t *bytes, bool added, void *user)
+{
+    (void)index;
+    struct live_context *lc = user;
+    struct ip_addr ip;
+    if (family == AF_INET)
+        addr_from_v4(&ip, bytes);
+    else
+        addr_from_v6(&ip, bytes);
+    if (added)
+        iface_table_learn_host(audit_iface_table(lc->audit), &ip);
+    else
+        iface_table_forget_host(audit_iface_table(lc->audit), &ip);
+}
+
 /* VPN up/down as the host's routing shows it, told to the sinks as it happens. */
 static void report_vpn_state(struct audit *a)
 {
@@ -245,6 +263,8 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
         fprintf(stderr, "leakaudit: warning: no interface inventory (%s)%s\n", ierr->message,
                 ctx.any_handle >= 0 ? "; interfaces show as ifN" : "");
         g_error_free(ierr);
+    } else {
+        inventory_watch_addresses(inv, on_host_addr, &ctx);
     }
     report_vpn_state(a);
     if (o->verbose)

@@ -225,6 +225,10 @@ case_reconnect() {
 case_named() {
     echo "# case named: -i eth0 -i wg0 (two handles, one loop; no SLL2: routing still says the VPN is up)"
     start_la named -i eth0 -i wg0
+    # First packet: a query *to* this host. Without SLL2 there is no direction;
+    # the host's addresses (rtnetlink) say it came in, not that we asked.
+    ip netns exec "$TB_NS_ROUTER" dig +nocookie +tries=1 +time=1 @"$TB_CLIENT_V4" inbound.example.com >/dev/null 2>&1
+    pause
     dig_q @"$TB_DNS_V4" named-tunnel.example.net
     dig_q @"$TB_ROUTER_LAN_V4" named-leak.example.com
     local m
@@ -233,6 +237,8 @@ case_named() {
     local f=$W/named.jsonl
     check "named: VPN up by wg0's default route" "$($Q states "$f" | head -1)" \
         "up wg0 wg0 carries the default route (IPv4 default, table main)"
+    check "named: a query arriving from the LAN is inbound (host addresses from rtnetlink)" \
+        "$($Q dns "$f" inbound.example.com)" "eth0 inbound UDP"
     check "named: DNS through wg0 is clean" "$($Q dns "$f" named-tunnel.example.net)" "wg0 inside-vpn UDP"
     check "named: DNS out eth0 is a leak" "$($Q dns "$f" named-leak.example.com)" "eth0 leak UDP"
     check "named: STUN out eth0: leak exposing what the client was told" \
