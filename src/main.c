@@ -19,6 +19,7 @@
 #include "iface.h"
 #include "inventory.h"
 #include "pcapng_writer.h"
+#include "privdrop.h"
 #include "sink.h"
 #include "source.h"
 #include "source_live.h"
@@ -66,6 +67,7 @@ struct options {
     char *color;
     gboolean version;
     gint max_flows;
+    char *drop_user;
 };
 
 static void options_free(struct options *o)
@@ -76,6 +78,7 @@ static void options_free(struct options *o)
     g_free(o->interface_name);
     g_free(o->color);
     g_free(o->filter);
+    g_free(o->drop_user);
     g_strfreev(o->vpn_ifs);
     g_strfreev(o->ifnames);
     g_strfreev(o->devices);
@@ -267,13 +270,15 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
         inventory_watch_addresses(inv, on_host_addr, &ctx);
     }
     report_vpn_state(a);
+    int rc = 0;
+    if (o->drop_user && !privdrop_to_user(o->drop_user, err))
+        rc = -1;
     if (o->verbose)
         fprintf(stderr, "leakaudit: capture filter: %s\n", live_filter_text(lc));
-    if (!o->quiet)
+    if (!o->quiet && rc == 0)
         fprintf(stderr, "leakaudit: listening on %s (Ctrl-C to stop)\n", o->devices[0]);
     uint64_t next_stats = o->stats_interval > 0 ? wall_clock_ns() + (uint64_t)o->stats_interval * 1000000000ull : 0;
-    int rc = 0;
-    while (!stop_requested) {
+    while (rc == 0 && !stop_requested) {
         if (o->count > 0 && audit_counters(a)->frames >= (uint64_t)o->count)
             break;
         bool inv_ready = false;
@@ -316,6 +321,7 @@ int main(int argc, char **argv)
         { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &o.buffer_mib, "Kernel capture buffer per interface, MiB (default 32)", "MIB" },
         { "filter", 'f', 0, G_OPTION_ARG_STRING, &o.filter, "Extra BPF filter expression, ANDed with the built-in prefilter", "EXPR" },
         { "no-prefilter", 0, 0, G_OPTION_ARG_NONE, &o.no_prefilter, "Do not install the built-in kernel prefilter (STUN/DTLS/DNS/VPN transports only)", NULL },
+        { "user", 'Z', 0, G_OPTION_ARG_STRING, &o.drop_user, "Live: after opening capture and netlink, run as USER with no capabilities", "USER" },
         { "stats", 0, 0, G_OPTION_ARG_INT, &o.stats_interval, "Live: report kernel drop counters every N seconds", "N" },
         { "read", 'r', 0, G_OPTION_ARG_FILENAME, &o.read_file, "Read packets from FILE (pcap or pcapng; - for stdin)", "FILE" },
         { "events", 0, 0, G_OPTION_ARG_NONE, &o.events, "Show every decoded STUN/DTLS/DNS event with its verdict, not only alerts", NULL },
@@ -370,6 +376,15 @@ int main(int argc, char **argv)
     }
     if (o.color && strcmp(o.color, "auto") && strcmp(o.color, "always") && strcmp(o.color, "never")) {
         fprintf(stderr, "leakaudit: --color must be auto, always or never\n");
+        return options_free(&o), EXIT_ERROR;
+    }
+    if (o.drop_user && !o.devices) {
+        fprintf(stderr, "leakaudit: -Z USER applies to live capture (-i) only\n");
+        return options_free(&o), EXIT_ERROR;
+    }
+    if (o.drop_user && !privdrop_check_user(o.drop_user, &err)) {
+        fprintf(stderr, "leakaudit: %s\n", err->message);
+        g_error_free(err);
         return options_free(&o), EXIT_ERROR;
     }
     if (o.max_flows < 16) {
