@@ -3,7 +3,9 @@
  * Owns: the interface table (pcapng IDBs, SLL2 ifindexes named by the user,
  * SLL v1 hardware types), each interface's role (VPN, physical, loopback) and
  * why, VPN-by-evidence (a VPN's own encrypted transport seen on an underlay),
- * and the host addresses learned from traffic.
+ * the host addresses (learned from traffic, or live from rtnetlink), and live
+ * the routing view: which VPN link carries a default route, so whether the
+ * VPN is up, and each up/down transition.
  * Knows nothing of dissectors or output.
  */
 #ifndef LEAKAUDIT_IFACE_H
