@@ -830,6 +830,33 @@ void audit_tick(struct audit *a, uint64_t now_ns)
         pending_expire(a, now_ns);
 }
 
+void audit_vpn_state(struct audit *a, const struct vpn_state_change *c)
+{
+    a->c.vpn_state_changes++;
+    for (guint i = 0; i < a->sinks->len; i++) {
+        struct sink *s = g_ptr_array_index(a->sinks, i);
+        if (s->ops->vpn_state)
+            s->ops->vpn_state(s->self, c);
+    }
+}
+
+bool audit_reopen_sinks(struct audit *a, GError **err)
+{
+    bool ok = true;
+    for (guint i = 0; i < a->sinks->len; i++) {
+        struct sink *s = g_ptr_array_index(a->sinks, i);
+        GError *e = NULL;
+        if (s->ops->reopen && !s->ops->reopen(s->self, &e)) {
+            if (ok)
+                g_propagate_error(err, e);
+            else
+                g_error_free(e);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
 struct iface_table *audit_iface_table(struct audit *a) { return a->ifaces; }
 struct audit_counters *audit_counters(struct audit *a) { return &a->c; }
 const struct iface_table *audit_ifaces(const struct audit *a) { return a->ifaces; }

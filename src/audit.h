@@ -55,6 +55,7 @@ struct audit_counters {
     uint64_t hosts_not_learned;            /* host addresses not remembered: set full */
     uint64_t ifaces_over_cap;              /* packets put on the last interface: table full */
     const struct dedup *dedup;             /* alert totals by kind, interface, process, destination */
+    uint64_t vpn_state_changes;            /* live: VPN up/down events */
 };
 
 struct audit;
@@ -91,6 +92,10 @@ bool audit_evidence_ok(struct audit *a, GError **err);
 
 /* Live: time passes without frames; releases alerts that waited long enough. */
 void audit_tick(struct audit *a, uint64_t now_ns);
+/* Live: the VPN came up or went down; told to every sink that listens. */
+void audit_vpn_state(struct audit *a, const struct vpn_state_change *c);
+/* SIGHUP: every sink reopens its output file; false (and *err) for the first failure. */
+bool audit_reopen_sinks(struct audit *a, GError **err);
 /* The interface table, for live inventory updates. */
 struct iface_table *audit_iface_table(struct audit *a);
 

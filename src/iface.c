@@ -33,6 +33,18 @@ struct iface_table {
     struct iface *last;       /* one-entry cache: most packets repeat the last interface */
     uint64_t hosts_not_learned, ifaces_over_cap; /* caps reached */
     int last_source, last_ifindex, last_hatype;
+    /* live routing: GINT_TO_POINTER(ifindex) → struct routed_link* */
+    GHashTable *routed;
+    bool routes_known;
+    bool state_reported, state_up;
+    char state_what[IFACE_NAME_MAX], state_why[224];
+};
+
+/* A host link as routing sees it, with the role its name/kind/type give. */
+struct routed_link {
+    struct iface as_iface;    /* name, kind, hatype, ifindex, role */
+    bool up, default_route;
+    char route[96];
 };
 
 /* Name prefixes that VPN clients give their tunnel devices. */
@@ -163,6 +175,7 @@ struct iface_table *iface_table_new(const struct iface_config *cfg, GError **err
     t->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     t->ifindex_names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->host_addrs = g_hash_table_new_full(addr_hash, addr_hash_equal, g_free, NULL);
+    t->routed = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->vpn_globs = cfg ? g_strdupv(cfg->vpn_globs) : NULL;
     t->single_name = cfg && cfg->single_name ? g_strdup(cfg->single_name) : NULL;
     for (char **m = cfg ? cfg->ifname_map : NULL; m && *m; m++) {
@@ -192,6 +205,7 @@ void iface_table_free(struct iface_table *t)
     g_hash_table_destroy(t->by_key);
     g_hash_table_destroy(t->ifindex_names);
     g_hash_table_destroy(t->host_addrs);
+    g_hash_table_destroy(t->routed);
     g_strfreev(t->vpn_globs);
     g_free(t->single_name);
     g_free(t);
@@ -343,8 +357,97 @@ void iface_note_vpn_transport(struct iface_table *t, struct iface *ifc, const ch
     snprintf(ifc->vpn_evidence, sizeof ifc->vpn_evidence, "%s over %s", proto, ifc->name);
 }
 
+void iface_table_route_update(struct iface_table *t, int ifindex, const char *name, const char *kind,
+                              uint16_t hatype, bool up, bool default_route, const char *route)
+{
+    /* Entries are updated in place and never freed before the table: events
+     * waiting for their STUN response point at the VPN's name. */
+    struct routed_link *r = g_hash_table_lookup(t->routed, GINT_TO_POINTER(ifindex));
+    if (!r) {
+        r = g_new0(struct routed_link, 1);
+        g_hash_table_insert(t->routed, GINT_TO_POINTER(ifindex), r);
+    }
+    g_strlcpy(r->as_iface.name, name ? name : "", sizeof r->as_iface.name);
+    g_strlcpy(r->as_iface.kind, kind ? kind : "", sizeof r->as_iface.kind);
+    r->as_iface.hatype = hatype;
+    r->as_iface.ifindex = ifindex;
+    const char *mapped = g_hash_table_lookup(t->ifindex_names, GINT_TO_POINTER(ifindex));
+    if (mapped)
+        g_strlcpy(r->as_iface.name, mapped, sizeof r->as_iface.name);
+    r->as_iface.role = IFACE_ROLE_PHYSICAL;
+    r->as_iface.role_source = ROLE_BY_DEFAULT;
+    assign_role(t, &r->as_iface);
+    r->up = up;
+    r->default_route = default_route;
+    g_strlcpy(r->route, route ? route : "", sizeof r->route);
+    t->routes_known = true;
+}
+
+void iface_table_route_removed(struct iface_table *t, int ifindex)
+{
+    struct routed_link *r = g_hash_table_lookup(t->routed, GINT_TO_POINTER(ifindex));
+    if (r)
+        r->up = r->default_route = false;
+}
+
+/* The VPN link (lowest index, for a stable answer) that carries a default route. */
+static const struct routed_link *routed_vpn(const struct iface_table *t)
+{
+    const struct routed_link *best = NULL;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, t->routed);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        const struct routed_link *r = v;
+        if (r->as_iface.role == IFACE_ROLE_VPN && r->up && r->default_route &&
+            (!best || r->as_iface.ifindex < best->as_iface.ifindex))
+            best = r;
+    }
+    return best;
+}
+
+bool iface_table_vpn_state_changed(struct iface_table *t, bool *up, const char **what, const char **why)
+{
+    if (!t->routes_known)
+        return false;
+    const struct routed_link *r = routed_vpn(t);
+    bool now_up = r || t->user_declared_vpn;
+    char now_what[IFACE_NAME_MAX], now_why[sizeof t->state_why];
+    if (r) {
+        g_strlcpy(now_what, r->as_iface.name, sizeof now_what);
+        snprintf(now_why, sizeof now_why, "%s carries the default route (%s)", r->as_iface.name, r->route);
+    } else if (t->user_declared_vpn) {
+        g_strlcpy(now_what, t->vpn_globs && t->vpn_globs[0] ? t->vpn_globs[0] : "declared VPN", sizeof now_what);
+        g_strlcpy(now_why, "declared by the user", sizeof now_why);
+    } else {
+        now_what[0] = '\0';
+        g_strlcpy(now_why, "no VPN interface carries a default route", sizeof now_why);
+    }
+    if (t->state_reported && now_up == t->state_up && strcmp(now_what, t->state_what) == 0)
+        return false;
+    t->state_reported = true;
+    t->state_up = now_up;
+    g_strlcpy(t->state_what, now_what, sizeof t->state_what);
+    g_strlcpy(t->state_why, now_why, sizeof t->state_why);
+    *up = now_up;
+    *what = t->state_what[0] ? t->state_what : NULL;
+    *why = t->state_why;
+    return true;
+}
+
 bool iface_table_vpn_up(struct iface_table *t, uint64_t ts_ns, const char **what)
 {
+    if (t->routes_known) {
+        const struct routed_link *r = routed_vpn(t);
+        if (r) {
+            if (what)
+                *what = r->as_iface.name;
+            return true;
+        }
+        if (t->user_declared_vpn && what)
+            *what = t->vpn_globs && t->vpn_globs[0] ? t->vpn_globs[0] : "declared VPN";
+        return t->user_declared_vpn;
+    }
     const struct iface *underlay = NULL;
     if (t->user_declared_vpn && what)
         *what = t->vpn_globs && t->vpn_globs[0] ? t->vpn_globs[0] : "declared VPN";
@@ -391,6 +494,11 @@ void iface_table_learn_host(struct iface_table *t, const struct ip_addr *a)
     struct ip_addr *copy = g_new(struct ip_addr, 1);
     *copy = *a;
     g_hash_table_add(t->host_addrs, copy);
+}
+
+void iface_table_forget_host(struct iface_table *t, const struct ip_addr *a)
+{
+    g_hash_table_remove(t->host_addrs, a);
 }
 
 bool iface_table_is_host(const struct iface_table *t, const struct ip_addr *a)

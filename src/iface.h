@@ -3,7 +3,9 @@
  * Owns: the interface table (pcapng IDBs, SLL2 ifindexes named by the user,
  * SLL v1 hardware types), each interface's role (VPN, physical, loopback) and
  * why, VPN-by-evidence (a VPN's own encrypted transport seen on an underlay),
- * and the host addresses learned from traffic.
+ * the host addresses (learned from traffic, or live from rtnetlink), and live
+ * the routing view: which VPN link carries a default route, so whether the
+ * VPN is up, and each up/down transition.
  * Knows nothing of dissectors or output.
  */
 #ifndef LEAKAUDIT_IFACE_H
@@ -83,6 +85,20 @@ void iface_table_link_update(struct iface_table *t, int source_iface, int ifinde
  * belong to whatever takes the index next. */
 void iface_table_link_removed(struct iface_table *t, int source_iface, int ifindex);
 
+/* Live: the host's routing (rtnetlink) for link `ifindex`: whether it is up
+ * and carries a default route in a table some policy rule consults (`route`
+ * says which, e.g. "IPv4 default, table 51820"). From the first call on, the
+ * VPN is up only while a VPN link carries a default route (or the user
+ * declared one with --vpn-if): the host's own routes say better than traffic,
+ * so VPN transport seen on an underlay no longer makes the VPN up by itself. */
+void iface_table_route_update(struct iface_table *t, int ifindex, const char *name, const char *kind,
+                              uint16_t hatype, bool up, bool default_route, const char *route);
+void iface_table_route_removed(struct iface_table *t, int ifindex);
+/* True once per change of the VPN state that routing shows (and on the first
+ * call after routing is known): *up, *what (the VPN, or NULL) and *why stay
+ * valid until the next call. */
+bool iface_table_vpn_state_changed(struct iface_table *t, bool *up, const char **what, const char **why);
+
 /* A VPN's own transport packet (WireGuard, OpenVPN, IKE/ESP) seen on `ifc`:
  * makes `ifc` an underlay and the VPN "up" by evidence. */
 void iface_note_vpn_transport(struct iface_table *t, struct iface *ifc, const char *proto,
@@ -96,6 +112,8 @@ bool iface_table_is_vpn_endpoint(const struct iface_table *t, const struct ip_ad
 /* Host addresses learned from traffic (the side that sends queries/requests). */
 void iface_table_learn_host(struct iface_table *t, const struct ip_addr *a);
 bool iface_table_is_host(const struct iface_table *t, const struct ip_addr *a);
+/* Live: the address left the host (rtnetlink). */
+void iface_table_forget_host(struct iface_table *t, const struct ip_addr *a);
 
 /* How often a cap was reached: new host addresses not remembered (set full),
  * packets put on the last interface (table full). */

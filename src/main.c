@@ -9,6 +9,7 @@
 #include <maxminddb.h>
 #include <pcap/pcap.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,14 @@ static void on_summary_signal(int sig)
 {
     (void)sig;
     summary_requested = 1;
+}
+
+static volatile sig_atomic_t reopen_requested;
+
+static void on_hup_signal(int sig)
+{
+    (void)sig;
+    reopen_requested = 1;
 }
 
 static void on_stop_signal(int sig)
@@ -270,7 +279,12 @@ static void on_link_change(const struct inventory_link *l, enum inventory_change
 {
     struct live_context *lc = user;
     struct iface_table *t = audit_iface_table(lc->audit);
-    if (lc->any_handle < 0)
+    if (change == INVENTORY_REMOVED)
+        iface_table_route_removed(t, l->index);
+    else
+        iface_table_route_update(t, l->index, l->name, l->kind, l->type, (l->flags & 1u) != 0, l->default_route,
+                                 l->route);
+    if (lc->any_handle < 0 || change == INVENTORY_ROUTE)
         return;
     if (change == INVENTORY_REMOVED)
         iface_table_link_removed(t, lc->any_handle, l->index);
@@ -289,6 +303,32 @@ static void on_link_change(const struct inventory_link *l, enum inventory_change
         fprintf(stderr, "leakaudit: link %s: %s (index %d, kind %s)\n",
                 change == INVENTORY_REMOVED ? "removed" : change == INVENTORY_ADDED ? "added" : "changed", l->name,
                 l->index, l->kind[0] ? l->kind : "-");
+}
+
+/* The host's own addresses: packets without a direction (named devices) are
+ * placed by them, not only by who asks. */
+static void on_host_addr(int index, int family, const uint8_t *bytes, bool added, void *user)
+{
+    (void)index;
+    struct live_context *lc = user;
+    struct ip_addr ip;
+    if (family == AF_INET)
+        addr_from_v4(&ip, bytes);
+    else
+        addr_from_v6(&ip, bytes);
+    if (added)
+        iface_table_learn_host(audit_iface_table(lc->audit), &ip);
+    else
+        iface_table_forget_host(audit_iface_table(lc->audit), &ip);
+}
+
+/* VPN up/down as the host's routing shows it, told to the sinks as it happens. */
+static void report_vpn_state(struct audit *a)
+{
+    bool up;
+    const char *what, *why;
+    if (iface_table_vpn_state_changed(audit_iface_table(a), &up, &what, &why))
+        audit_vpn_state(a, &(struct vpn_state_change){ .ts_ns = wall_clock_ns(), .up = up, .vpn = what, .why = why });
 }
 
 static void print_live_stats(struct live_capture *lc)
@@ -312,29 +352,26 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
     for (int i = 0; o->devices[i]; i++)
         if (strcmp(o->devices[i], "any") == 0)
             ctx.any_handle = i;
-    struct inventory *inv = NULL;
-    if (ctx.any_handle >= 0) {
-        GError *ierr = NULL;
-        inv = inventory_open(on_link_change, &ctx, &ierr);
-        if (!inv) {
-            fprintf(stderr, "leakaudit: warning: no interface inventory (%s); interfaces show as ifN\n",
-                    ierr->message);
-            g_error_free(ierr);
-        }
+    /* Always: routes say whether the VPN is up, even for named devices. */
+    GError *ierr = NULL;
+    struct inventory *inv = inventory_open(on_link_change, &ctx, &ierr);
+    if (!inv) {
+        fprintf(stderr, "leakaudit: warning: no interface inventory (%s)%s\n", ierr->message,
+                ctx.any_handle >= 0 ? "; interfaces show as ifN" : "");
+        g_error_free(ierr);
+    } else {
+        inventory_watch_addresses(inv, on_host_addr, &ctx);
     }
-    /* Everything that needs privilege is open now: the capture and rtnetlink. */
-    if (o->drop_user && !privdrop_to_user(o->drop_user, err)) {
-        inventory_close(inv);
-        live_close(lc);
-        return -1;
-    }
+    report_vpn_state(a);
+    int rc = 0;
+    if (o->drop_user && !privdrop_to_user(o->drop_user, err))
+        rc = -1;
     if (o->verbose)
         fprintf(stderr, "leakaudit: capture filter: %s\n", live_filter_text(lc));
-    if (!o->quiet)
+    if (!o->quiet && rc == 0)
         fprintf(stderr, "leakaudit: listening on %s (Ctrl-C to stop)\n", o->devices[0]);
     uint64_t next_stats = o->stats_interval > 0 ? wall_clock_ns() + (uint64_t)o->stats_interval * 1000000000ull : 0;
-    int rc = 0;
-    while (!stop_requested) {
+    while (rc == 0 && !stop_requested) {
         if (o->count > 0 && audit_counters(a)->frames >= (uint64_t)o->count)
             break;
         bool inv_ready = false;
@@ -343,8 +380,18 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
             rc = -1;
             break;
         }
-        if (inv_ready)
+        if (inv_ready) {
             inventory_process(inv);
+            report_vpn_state(a);
+        }
+        if (reopen_requested) {
+            reopen_requested = 0;
+            GError *rerr = NULL;
+            if (!audit_reopen_sinks(a, &rerr)) {
+                fprintf(stderr, "leakaudit: warning: %s\n", rerr->message);
+                g_error_free(rerr);
+            }
+        }
         uint64_t now = wall_clock_ns();
         audit_tick(a, now);
         if (summary_requested) {
@@ -371,6 +418,7 @@ int main(int argc, char **argv)
         { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &o.buffer_mib, "Kernel capture buffer per interface, MiB (default 32)", "MIB" },
         { "filter", 'f', 0, G_OPTION_ARG_STRING, &o.filter, "Extra BPF filter expression, ANDed with the built-in prefilter", "EXPR" },
         { "no-prefilter", 0, 0, G_OPTION_ARG_NONE, &o.no_prefilter, "Do not install the built-in kernel prefilter (STUN/DTLS/DNS/VPN transports only)", NULL },
+        { "user", 'Z', 0, G_OPTION_ARG_STRING, &o.drop_user, "Live: after opening capture and netlink, run as USER with no capabilities", "USER" },
         { "stats", 0, 0, G_OPTION_ARG_INT, &o.stats_interval, "Live: report kernel drop counters every N seconds", "N" },
         { "read", 'r', 0, G_OPTION_ARG_FILENAME, &o.read_file, "Read packets from FILE (pcap or pcapng; - for stdin)", "FILE" },
         { "events", 0, 0, G_OPTION_ARG_NONE, &o.events, "Show every decoded STUN/DTLS/DNS event with its verdict, not only alerts", NULL },
@@ -606,6 +654,10 @@ int main(int argc, char **argv)
     su.sa_flags = SA_RESTART; /* a summary request must not break a read from stdin */
     sigemptyset(&su.sa_mask);
     sigaction(SIGUSR1, &su, NULL);
+    struct sigaction hup = { 0 };
+    hup.sa_handler = on_hup_signal;
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     int rc = o.devices ? run_live(a, &o, &err) : run_file(a, &o, &err);

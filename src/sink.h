@@ -14,6 +14,14 @@
 struct audit_counters;
 struct iface_table;
 
+/* Live: the VPN came up or went down (as the host's routing shows it). */
+struct vpn_state_change {
+    uint64_t ts_ns;
+    bool up;
+    const char *vpn;   /* the VPN interface or declaration; NULL when down */
+    const char *why;   /* "wg0 carries the default route (IPv4 default, table main)" */
+};
+
 struct sink_ops {
     const char *name;
     /* Every judged event; alerts are the ones with event_is_alert(). */
@@ -23,6 +31,10 @@ struct sink_ops {
     /* Pushes buffered output out; false (and *err) when it could not. */
     bool (*flush)(void *self, GError **err);
     void (*close)(void *self);
+    /* SIGHUP: close and reopen the output file (logrotate moved it); may be NULL. */
+    bool (*reopen)(void *self, GError **err);
+    /* A VPN state change (may be NULL: the sink ignores them). */
+    void (*vpn_state)(void *self, const struct vpn_state_change *c);
 };
 
 struct sink {

@@ -560,6 +560,42 @@ static void json_finish(void *self, const struct audit_counters *c, const struct
     fflush(j->out);
 }
 
+static void json_vpn_state(void *self, const struct vpn_state_change *c)
+{
+    struct json_sink *j = self;
+    struct json_writer w;
+    char buf[64];
+    g_string_truncate(j->line, 0);
+    json_begin(&w, j->line);
+    json_object_begin(&w, NULL);
+    json_str(&w, "timestamp", time_format_iso(c->ts_ns, buf, sizeof buf));
+    json_str(&w, "event_type", "vpn_state");
+    json_str(&w, "state", c->up ? "up" : "down");
+    json_str(&w, "vpn", c->vpn);
+    json_str(&w, "reason", c->why);
+    json_object_end(&w);
+    g_string_append_c(j->line, '\n');
+    fwrite(j->line->str, 1, j->line->len, j->out);
+    fflush(j->out);
+}
+
+static bool json_reopen(void *self, GError **err)
+{
+    struct json_sink *j = self;
+    if (!j->owns_out)
+        return true;
+    fflush(j->out);
+    FILE *out = fopen(j->path, "a");
+    if (!out) {
+        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot reopen '%s': %s", j->path,
+                    g_strerror(errno));
+        return false; /* keep writing to the old file: nothing is lost */
+    }
+    fclose(j->out);
+    j->out = out;
+    return true;
+}
+
 static bool json_flush(void *self, GError **err)
 {
     struct json_sink *j = self;
@@ -585,6 +621,7 @@ static void json_close(void *self)
 
 static const struct sink_ops json_ops = {
     .name = "json", .emit = json_emit, .finish = json_finish, .flush = json_flush, .close = json_close,
+    .vpn_state = json_vpn_state, .reopen = json_reopen,
 };
 
 struct sink *sink_json_open(const char *path, const struct json_sink_options *opt, GError **err)

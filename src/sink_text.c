@@ -76,6 +76,16 @@ static void text_emit(void *self, const struct event *ev)
         fflush(t->out);
 }
 
+static void text_vpn_state(void *self, const struct vpn_state_change *c)
+{
+    struct text_sink *t = self;
+    char when[40];
+    time_format_text(c->ts_ns, when, sizeof when);
+    fprintf(t->out, "%s %-15s %s  [%s]\n", when, c->up ? "VPN-UP" : "VPN-DOWN", c->vpn ? c->vpn : "-",
+            c->why ? c->why : "");
+    fflush(t->out);
+}
+
 static bool text_flush(void *self, GError **err)
 {
     struct text_sink *t = self;
@@ -96,6 +106,7 @@ static void text_close(void *self)
 
 static const struct sink_ops text_ops = {
     .name = "text", .emit = text_emit, .finish = NULL, .flush = text_flush, .close = text_close,
+    .vpn_state = text_vpn_state,
 };
 
 struct sink *sink_text_new(FILE *out, const struct text_sink_options *opt)
