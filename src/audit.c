@@ -653,6 +653,13 @@ void audit_tick(struct audit *a, uint64_t now_ns)
 {
     if (a->pending_order.length)
         pending_expire(a, now_ns);
+    /* Sinks buffer their output; live, alerts go out here, between batches
+     * of packets. Failures stay with the stream and are reported at the end. */
+    for (guint i = 0; i < a->sinks->len; i++) {
+        struct sink *s = g_ptr_array_index(a->sinks, i);
+        if (s->ops->flush)
+            s->ops->flush(s->self, NULL);
+    }
 }
 
 struct iface_table *audit_iface_table(struct audit *a) { return a->ifaces; }
