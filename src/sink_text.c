@@ -73,6 +73,8 @@ static void text_emit(void *self, const struct event *ev)
     g_string_append(l, ev->transport == 6 ? " -tcp-> " : " -> ");
     g_string_append(l, dst);
     g_string_append(l, "  ");
+    if (ev->tunnel)
+        g_string_append_printf(l, "(in %s) ", ev->tunnel);
     event_describe(ev, l);
     if (ev->has_exposed) {
         char exp[ADDR_PORT_STRLEN];
