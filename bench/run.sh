@@ -136,7 +136,9 @@ for v in $files; do
 
     time_runs "$runs" "$LEAKAUDIT" -r "$file" "${la_args[@]}"
     alerts_line=$(grep -E '^leakaudit: (LEAK|CLEAN|NO VPN)' "$out/stderr.txt" | cut -d';' -f1 || true)
-    row default "leakaudit -r (default)" "$runs" "exit $last_rc; ${alerts_line#leakaudit: }"
+    dpi_note=""
+    accepts --no-dpi || dpi_note=" (this build has no nDPI stage)"
+    row default "leakaudit -r (default)" "$runs" "exit $last_rc; ${alerts_line#leakaudit: }$dpi_note"
 
     if accepts --no-dpi; then
         time_runs "$runs" "$LEAKAUDIT" -r "$file" --no-dpi "${la_args[@]}"

@@ -8,6 +8,9 @@ pkgs="build-essential pkg-config libpcap-dev libndpi-dev libglib2.0-dev libmaxmi
 if [ "${1:-}" = "--extra" ]; then
     pkgs="$pkgs clang libclang-rt-14-dev valgrind tshark libndpi-bin hyperfine mmdb-bin libmaxmind-db-writer-perl wireguard-go wireguard-tools coturn dnsmasq-base nftables openssl bind9-dnsutils tcpdump iproute2"
 fi
+if [ "${1:-}" = "--extra" ]; then
+    pkgs="$pkgs time" # /usr/bin/time: bench/run.sh's wall, CPU and peak RSS
+fi
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -19,6 +19,7 @@ enum {
 
 /* A leaked STUN request waiting for its response (to learn the exposed address). */
 struct pending_stun {
+    GList *order_link;        /* its place in pending_order: removal without a search */
     uint8_t txid[16];
     struct event ev;
     struct stun_message msg;
@@ -132,7 +133,7 @@ static void emit(struct audit *a, struct event *ev)
 static void pending_release(struct audit *a, struct pending_stun *pd)
 {
     g_hash_table_remove(a->pending, pd->txid);
-    g_queue_remove(&a->pending_order, pd);
+    g_queue_delete_link(&a->pending_order, pd->order_link);
     pd->ev.stun = &pd->msg;
     emit(a, &pd->ev);
     g_free(pd);
@@ -166,6 +167,7 @@ static void pending_add(struct audit *a, const struct event *ev)
     pd->ev.stun = &pd->msg;
     g_hash_table_insert(a->pending, pd->txid, pd);
     g_queue_push_tail(&a->pending_order, pd);
+    pd->order_link = g_queue_peek_tail_link(&a->pending_order);
 }
 
 /* A response folds its exposed address into the waiting request's alert. */
