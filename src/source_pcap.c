@@ -7,7 +7,7 @@
  * link type — is read here: records are parsed in place in a read window and
  * handed out as pointers into it. libpcap's savefile path costs ~450
  * instructions a packet (two stdio freads and a memcpy into its buffer; the
- * whole bare pcap_next_ex loop is ~480, bench/run.sh), this one ~60. The
+ * whole bare pcap_next_ex loop is ~480, bench/run.sh), this one ~130. The
  * checks and messages follow libpcap 1.10.3's sf-pcap.c (tests/test_pcap_reader.c compares):
  * a snapshot length of 0 read as 262144, records longer than the snapshot cut to it,
  * a captured length past 262144 refused, the file's LINKTYPE_ turned into
