@@ -124,7 +124,7 @@ for v in $files; do
     esac
     pps=() rss=()
     read -r file_packets _ < <("$out/bareloop" "$file" 2>/dev/null)
-    file_bytes=$(stat -c %s "$file")
+    file_bytes=$(stat -L -c %s "$file")
     echo
     echo "== $file: $file_packets packets, $((file_bytes / 1000000)) MB"
     printf '| %-34s | %4s | %8s | %8s | %8s | %7s | %7s | %s\n' run runs "wall s" "cpu s" "Mpps" "MB/s" "RSS MiB" note
