@@ -9,6 +9,9 @@ if [ "${1:-}" = "--extra" ]; then
     pkgs="$pkgs clang libclang-rt-14-dev tshark hyperfine mmdb-bin libmaxmind-db-writer-perl wireguard-go wireguard-tools coturn dnsmasq-base nftables openssl bind9-dnsutils tcpdump chromium afl++"
     pkgs="$pkgs clang libclang-rt-14-dev valgrind tshark libndpi-bin hyperfine mmdb-bin libmaxmind-db-writer-perl wireguard-go wireguard-tools coturn dnsmasq-base nftables openssl bind9-dnsutils tcpdump iproute2 chromium"
 fi
+if [ "${1:-}" = "--extra" ]; then
+    pkgs="$pkgs time" # /usr/bin/time: bench/run.sh's wall, CPU and peak RSS
+fi
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

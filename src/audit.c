@@ -20,6 +20,7 @@ enum {
 
 /* A leaked STUN request waiting for its response (to learn the exposed address). */
 struct pending_stun {
+    GList *order_link;        /* its place in pending_order: removal without a search */
     uint8_t txid[16];
     struct event ev;
     struct stun_message msg;
@@ -189,7 +190,7 @@ static void emit(struct audit *a, struct event *ev)
 static void pending_release(struct audit *a, struct pending_stun *pd)
 {
     g_hash_table_remove(a->pending, pd->txid);
-    g_queue_remove(&a->pending_order, pd);
+    g_queue_delete_link(&a->pending_order, pd->order_link);
     pd->ev.stun = &pd->msg;
     struct flow *fl = pd->flow;
     if (fl && fl->first_ns == pd->flow_first_ns && memcmp(&fl->key, &pd->flow_key, sizeof fl->key) == 0) {
@@ -234,6 +235,7 @@ static void pending_add(struct audit *a, const struct event *ev)
     }
     g_hash_table_insert(a->pending, pd->txid, pd);
     g_queue_push_tail(&a->pending_order, pd);
+    pd->order_link = g_queue_peek_tail_link(&a->pending_order);
 }
 
 /* A response folds its exposed address into the waiting request's alert. */
@@ -828,6 +830,13 @@ void audit_tick(struct audit *a, uint64_t now_ns)
 {
     if (a->pending_order.length)
         pending_expire(a, now_ns);
+    /* Sinks buffer their output; live, alerts go out here, between batches
+     * of packets. Failures stay with the stream and are reported at the end. */
+    for (guint i = 0; i < a->sinks->len; i++) {
+        struct sink *s = g_ptr_array_index(a->sinks, i);
+        if (s->ops->flush)
+            s->ops->flush(s->self, NULL);
+    }
 }
 
 void audit_vpn_state(struct audit *a, const struct vpn_state_change *c)

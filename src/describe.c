@@ -16,11 +16,14 @@ static void describe_stun(const struct stun_message *m, GString *out)
         g_string_append(out, method);
     else
         g_string_append_printf(out, "method 0x%03x", m->method);
-    g_string_append_printf(out, " %s", stun_class_name(m->cls));
+    g_string_append_c(out, ' '); /* appends, not printf: this runs for every alert line */
+    g_string_append(out, stun_class_name(m->cls));
     if (m->classic)
         g_string_append(out, " (classic RFC 3489)");
-    if (m->username.len)
-        g_string_append_printf(out, " user=%s", m->username.value);
+    if (m->username.len) {
+        g_string_append(out, " user=");
+        g_string_append(out, m->username.value);
+    }
     if (m->software.len)
         g_string_append_printf(out, " software=\"%s\"", m->software.value);
     if (m->error_code)
@@ -40,15 +43,19 @@ static void describe_dns(const struct dns_message *m, GString *out)
     g_string_append(out, m->is_response ? "response" : "query");
     if (m->is_response) {
         const char *rc = dns_rcode_name(m->rcode);
-        g_string_append_printf(out, " %s", rc ? rc : "rcode?");
+        g_string_append_c(out, ' ');
+        g_string_append(out, rc ? rc : "rcode?");
     }
     for (unsigned i = 0; i < m->question_count; i++) {
         const char *t = dns_type_name(m->questions[i].qtype);
-        if (t)
-            g_string_append_printf(out, " %s", t);
-        else
+        if (t) {
+            g_string_append_c(out, ' ');
+            g_string_append(out, t);
+        } else {
             g_string_append_printf(out, " TYPE%u", m->questions[i].qtype);
-        g_string_append_printf(out, " %s", m->questions[i].name[0] ? m->questions[i].name : ".");
+        }
+        g_string_append_c(out, ' ');
+        g_string_append(out, m->questions[i].name[0] ? m->questions[i].name : ".");
     }
     const char *sep = " →";
     for (unsigned i = 0; i < m->answer_count; i++) {
@@ -57,10 +64,14 @@ static void describe_dns(const struct dns_message *m, GString *out)
             char buf[ADDR_STRLEN];
             struct ip_addr a = { an->addr_family, { 0 } };
             memcpy(a.bytes, an->addr, sizeof a.bytes);
-            g_string_append_printf(out, "%s %s", sep, addr_format(&a, buf, sizeof buf));
+            g_string_append(out, sep);
+            g_string_append_c(out, ' ');
+            g_string_append(out, addr_format(&a, buf, sizeof buf));
             sep = ",";
         } else if (an->target[0]) {
-            g_string_append_printf(out, "%s %s", sep, an->target);
+            g_string_append(out, sep);
+            g_string_append_c(out, ' ');
+            g_string_append(out, an->target);
             sep = ",";
         }
     }

@@ -349,12 +349,15 @@ void iface_note_vpn_transport(struct iface_table *t, struct iface *ifc, const ch
                               const struct ip_addr *endpoint, uint16_t port, uint64_t ts_ns)
 {
     (void)t;
+    const char *old_proto = ifc->vpn_transport_proto;
     ifc->vpn_transport_packets++;
     ifc->vpn_transport_last_ns = ts_ns;
     ifc->vpn_transport_proto = proto;
     ifc->vpn_endpoint = *endpoint;
     ifc->vpn_endpoint_port = port;
-    snprintf(ifc->vpn_evidence, sizeof ifc->vpn_evidence, "%s over %s", proto, ifc->name);
+    /* "proto over name": written again only when either changed, not per packet */
+    if (proto != old_proto || strcmp(ifc->vpn_evidence + strlen(proto) + strlen(" over "), ifc->name) != 0)
+        snprintf(ifc->vpn_evidence, sizeof ifc->vpn_evidence, "%s over %s", proto, ifc->name);
 }
 
 void iface_table_route_update(struct iface_table *t, int ifindex, const char *name, const char *kind,

@@ -4,7 +4,8 @@
  * observer.*, process.*, related.ip, tls.*, dns.question …) for pipelines,
  * and the original EVE-like top level (timestamp, event_type, src_ip,
  * dest_ip, proto, interface, verdict …) that existing users read. The schema
- * is documented in README.md and checked by tests/json_check.py. */
+ * is documented in README.md and checked by tests/json_check.py. Output is
+ * buffered; audit_tick() flushes it when live. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -484,9 +485,7 @@ static void json_emit(void *self, const struct event *ev)
     json_begin(&w, j->line);
     json_write_event(&w, ev);
     g_string_append_c(j->line, '\n');
-    fwrite(j->line->str, 1, j->line->len, j->out);
-    if (alert)
-        fflush(j->out);
+    fwrite(j->line->str, 1, j->line->len, j->out); /* buffered; live, audit_tick() flushes */
 }
 
 static void json_finish(void *self, const struct audit_counters *c, const struct iface_table *ifaces)

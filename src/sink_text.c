@@ -28,6 +28,16 @@ static const char *verdict_color(enum verdict v)
     }
 }
 
+/* s left-aligned in width columns, like "%-*s" without printf's cost (this
+ * is the alert path). */
+static void append_padded(GString *l, const char *s, size_t width)
+{
+    size_t n = strlen(s);
+    g_string_append_len(l, s, (gssize)n);
+    for (; n < width; n++)
+        g_string_append_c(l, ' ');
+}
+
 static void text_emit(void *self, const struct event *ev)
 {
     struct text_sink *t = self;
@@ -40,18 +50,30 @@ static void text_emit(void *self, const struct event *ev)
     time_format_text(ev->ts_ns, when, sizeof when);
     addr_port_format(&ev->src, ev->sport, src, sizeof src);
     addr_port_format(&ev->dst, ev->dport, dst, sizeof dst);
-    g_string_append_printf(l, "%s ", when);
+    g_string_append(l, when);
+    g_string_append_c(l, ' ');
     if (t->opt.color)
         g_string_append(l, verdict_color(ev->verdict));
-    if (alert)
-        g_string_append_printf(l, "%-8s %-6s", ev->verdict == VERDICT_LEAK ? "LEAK" : "EXPOSED",
-                               severity_name(ev->severity));
-    else
-        g_string_append_printf(l, "%-15s", verdict_name(ev->verdict));
+    if (alert) {
+        append_padded(l, ev->verdict == VERDICT_LEAK ? "LEAK" : "EXPOSED", 8);
+        g_string_append_c(l, ' ');
+        append_padded(l, severity_name(ev->severity), 6);
+    } else {
+        append_padded(l, verdict_name(ev->verdict), 15);
+    }
     if (t->opt.color)
         g_string_append(l, COLOR_RESET);
-    g_string_append_printf(l, " %-5s %-8s %-3s %s %s %s  ", event_kind_name(ev->kind), ev->iface->name,
-                           direction_name(ev->dir), src, ev->transport == 6 ? "-tcp->" : "->", dst);
+    g_string_append_c(l, ' ');
+    append_padded(l, event_kind_name(ev->kind), 5);
+    g_string_append_c(l, ' ');
+    append_padded(l, ev->iface->name, 8);
+    g_string_append_c(l, ' ');
+    append_padded(l, direction_name(ev->dir), 3);
+    g_string_append_c(l, ' ');
+    g_string_append(l, src);
+    g_string_append(l, ev->transport == 6 ? " -tcp-> " : " -> ");
+    g_string_append(l, dst);
+    g_string_append(l, "  ");
     if (ev->tunnel)
         g_string_append_printf(l, "(in %s) ", ev->tunnel);
     event_describe(ev, l);
@@ -61,9 +83,12 @@ static void text_emit(void *self, const struct event *ev)
         geo_text_annotate(l, " — ", ev->exposed_geo, "");
     }
     if (alert && ev->reason) {
-        g_string_append_printf(l, "  [%s", ev->reason);
-        if (ev->vpn_name)
-            g_string_append_printf(l, "; VPN: %s", ev->vpn_name);
+        g_string_append(l, "  [");
+        g_string_append(l, ev->reason);
+        if (ev->vpn_name) {
+            g_string_append(l, "; VPN: ");
+            g_string_append(l, ev->vpn_name);
+        }
         g_string_append_c(l, ']');
     }
     if (alert)
@@ -71,9 +96,9 @@ static void text_emit(void *self, const struct event *ev)
     if (ev->repeats)
         g_string_append_printf(l, " (+%u repeats)", ev->repeats);
     g_string_append_c(l, '\n');
+    /* Buffered: a saved capture's alerts go out in big writes; live, the
+     * capture loop's audit_tick() flushes every sink between batches. */
     fwrite(l->str, 1, l->len, t->out);
-    if (alert)
-        fflush(t->out);
 }
 
 static void text_vpn_state(void *self, const struct vpn_state_change *c)
@@ -89,7 +114,7 @@ static void text_vpn_state(void *self, const struct vpn_state_change *c)
 static bool text_flush(void *self, GError **err)
 {
     struct text_sink *t = self;
-    if (fflush(t->out) != 0) {
+    if (fflush(t->out) != 0 || ferror(t->out)) {
         g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "writing alerts: %s", g_strerror(errno));
         return false;
     }
