@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh            build + demo + tests
 #   scripts/install-deps.sh --extra    also the fuzz/benchmark/e2e tools
 set -eu
-pkgs="build-essential pkg-config libpcap-dev libndpi-dev libglib2.0-dev libmaxminddb-dev python3 iproute2"
+pkgs="build-essential pkg-config libpcap-dev libndpi-dev libglib2.0-dev libmaxminddb-dev python3 iproute2 clang llvm libbpf-dev bpftool"
 if [ "${1:-}" = "--extra" ]; then
     pkgs="$pkgs clang libclang-rt-14-dev valgrind tshark libndpi-bin hyperfine mmdb-bin libmaxmind-db-writer-perl wireguard-go wireguard-tools coturn dnsmasq-base nftables openssl bind9-dnsutils tcpdump iproute2"
 fi

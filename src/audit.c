@@ -44,6 +44,8 @@ struct audit {
     struct stun_message stun;
     struct dns_message dns;
     struct dtls_message dtls;
+    audit_packet_fn packet_observer;  /* live process attribution, or NULL */
+    void *packet_observer_user;
 };
 
 void audit_config_defaults(struct audit_config *cfg)
@@ -102,6 +104,12 @@ void audit_add_sink(struct audit *a, struct sink *s)
 void audit_add_enricher(struct audit *a, const struct enricher *e)
 {
     g_ptr_array_add(a->enrichers, (gpointer)e);
+}
+
+void audit_set_packet_observer(struct audit *a, audit_packet_fn fn, void *user)
+{
+    a->packet_observer = fn;
+    a->packet_observer_user = user;
 }
 
 void audit_declare_iface(struct audit *a, int source_iface, const char *name, int linktype)
@@ -595,6 +603,8 @@ void audit_frame(struct audit *a, const struct frame *f, const char *source_ifac
         return;
     struct iface *ifc = iface_for_packet(a->ifaces, f, &p, source_iface_name);
     ifc->packets++;
+    if (a->packet_observer)
+        a->packet_observer(a->packet_observer_user, &p, f->ts_ns);
     if (a->evidence) {
         a->frame_is_evidence = false;
         g_string_truncate(a->frame_comment, 0);

@@ -72,6 +72,11 @@ bool audit_evidence_ok(struct audit *a, GError **err);
 
 /* Live: time passes without frames; releases alerts that waited long enough. */
 void audit_tick(struct audit *a, uint64_t now_ns);
+/* Live: sees every decoded packet before dissection, so process attribution
+ * meets each flow at its first packet (an alert may be emitted seconds later,
+ * when a short-lived sender is gone). NULL turns it off. */
+typedef void (*audit_packet_fn)(void *user, const struct packet *p, uint64_t ts_ns);
+void audit_set_packet_observer(struct audit *a, audit_packet_fn fn, void *user);
 /* The interface table, for live inventory updates. */
 struct iface_table *audit_iface_table(struct audit *a);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attrib.h"
 #include "audit.h"
 #include "iface.h"
 #include "inventory.h"
@@ -58,6 +59,8 @@ struct options {
     char *color;
     gboolean version;
     gint max_flows;
+    gboolean no_attrib;
+    gboolean no_ebpf;
 };
 
 static void options_free(struct options *o)
@@ -206,7 +209,12 @@ static void print_live_stats(struct live_capture *lc)
             st.received, st.dropped, st.if_dropped);
 }
 
-static int run_live(struct audit *a, const struct options *o, GError **err)
+static void on_attrib_packet(void *user, const struct packet *p, uint64_t ts_ns)
+{
+    attrib_observe(user, p, ts_ns);
+}
+
+static int run_live(struct audit *a, const struct options *o, struct attrib *attr, GError **err)
 {
     struct live_options lo = { .devices = o->devices, .buffer_mib = o->buffer_mib, .filter = o->filter,
                                .no_prefilter = o->no_prefilter, .immediate = true };
@@ -244,6 +252,7 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
         }
         if (inv_ready)
             inventory_process(inv);
+        attrib_process(attr); /* send-time records of flows not seen yet (cheap when none) */
         uint64_t now = wall_clock_ns();
         audit_tick(a, now);
         if (next_stats && now >= next_stats) {
@@ -277,6 +286,8 @@ int main(int argc, char **argv)
         { "interface", 0, 0, G_OPTION_ARG_STRING, &o.interface_name, "Name the interface of a one-interface capture", "NAME" },
         { "require-vpn", 0, 0, G_OPTION_ARG_NONE, &o.require_vpn, "With no VPN up, any STUN/DNS exit is a leak", NULL },
         { "count", 'c', 0, G_OPTION_ARG_INT64, &o.count, "Stop after COUNT packets", "COUNT" },
+        { "no-attrib", 0, 0, G_OPTION_ARG_NONE, &o.no_attrib, "Live: do not name the process behind each flow", NULL },
+        { "no-ebpf", 0, 0, G_OPTION_ARG_NONE, &o.no_ebpf, "Live: name processes by socket lookups only (no send-time eBPF)", NULL },
         { "max-flows", 0, 0, G_OPTION_ARG_INT, &o.max_flows, "Flow table cap (least recently used flows are evicted; default 262144)", "N" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "More detail on stderr", NULL },
@@ -382,7 +393,16 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    int rc = o.devices ? run_live(a, &o, &err) : run_file(a, &o, &err);
+    /* Live only: a capture file has no processes to name. Opened before the
+     * capture so the send-time hooks see sockets created from now on. */
+    struct attrib *attr = NULL;
+    if (o.devices && !o.no_attrib) {
+        struct attrib_options ao = { .no_ebpf = o.no_ebpf };
+        attr = attrib_open(&ao);
+        audit_add_enricher(a, attrib_enricher(attr));
+        audit_set_packet_observer(a, on_attrib_packet, attr);
+    }
+    int rc = o.devices ? run_live(a, &o, attr, &err) : run_file(a, &o, &err);
     /* Whatever happened, alerts already decided go out before we say anything else. */
     audit_finish(a);
     int status = audit_counters(a)->alerts ? EXIT_LEAK : EXIT_CLEAN;
@@ -405,6 +425,11 @@ int main(int argc, char **argv)
     }
     if (!o.quiet && !(rc < 0 && audit_counters(a)->frames == 0))
         print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file);
+    if (attr && !o.quiet) {
+        char line[512];
+        attrib_stats_line(attr, line, sizeof line);
+        fprintf(stderr, "leakaudit: %s\n", line);
+    }
     if (stop_requested && !o.quiet)
         fprintf(stderr, "leakaudit: interrupted; results so far are above\n");
     if (rc < 0) {
@@ -414,6 +439,7 @@ int main(int argc, char **argv)
     }
     g_ptr_array_free(sinks, TRUE);
     audit_free(a);
+    attrib_close(attr);
     options_free(&o);
     return status;
 }

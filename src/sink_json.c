@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attrib.h"
 #include "audit.h"
 #include "iface.h"
 #include "json.h"
@@ -218,6 +219,46 @@ static void write_dtls(struct json_writer *w, const struct dtls_message *m)
     json_object_end(w);
 }
 
+/* The local sender (live only; src/attrib/), in ECS names: process.*, user.*,
+ * plus how it was found. Unavailable attribution says why, with no process. */
+static void write_process(struct json_writer *w, const struct process_info *pi)
+{
+    if (pi->pid) {
+        json_object_begin(w, "process");
+        json_int(w, "pid", pi->pid);
+        if (pi->name[0])
+            json_str(w, "name", pi->name);
+        if (pi->exe[0])
+            json_str(w, "executable", pi->exe);
+        if (pi->cmdline[0])
+            json_str(w, "command_line", pi->cmdline);
+        if (pi->role)
+            json_str(w, "role", pi->role);
+        if (pi->unit[0])
+            json_str(w, "systemd_unit", pi->unit);
+        json_object_end(w);
+    }
+    if (pi->container[0]) {
+        json_object_begin(w, "container");
+        json_str(w, "id", pi->container);
+        json_object_end(w);
+    }
+    if (pi->uid >= 0) {
+        json_object_begin(w, "user");
+        json_int(w, "id", pi->uid);
+        if (pi->user[0])
+            json_str(w, "name", pi->user);
+        json_object_end(w);
+    }
+    json_object_begin(w, "attribution");
+    json_str(w, "method", pi->method);
+    if (pi->confidence)
+        json_str(w, "confidence", pi->confidence);
+    if (pi->reason)
+        json_str(w, "reason", pi->reason);
+    json_object_end(w);
+}
+
 void json_write_event(struct json_writer *w, const struct event *ev)
 {
     char buf[64], ip[ADDR_STRLEN];
@@ -253,6 +294,8 @@ void json_write_event(struct json_writer *w, const struct event *ev)
     }
     if (ev->repeats)
         json_uint(w, "repeats", ev->repeats);
+    if (ev->process)
+        write_process(w, ev->process);
     switch (ev->kind) {
     case EVENT_STUN: write_stun(w, ev->stun); break;
     case EVENT_DNS: write_dns(w, ev->dns); break;

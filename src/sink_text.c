@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attrib.h"
 #include "iface.h"
 #include "sink.h"
 #include "timefmt.h"
@@ -55,6 +56,10 @@ static void text_emit(void *self, const struct event *ev)
     if (ev->has_exposed) {
         char exp[ADDR_PORT_STRLEN];
         g_string_append_printf(l, "  exposed %s", addr_port_format(&ev->exposed, ev->exposed_port, exp, sizeof exp));
+    }
+    if (ev->process) { /* live only: the local sender (src/attrib/) */
+        char proc[PROC_NAME_LEN + PROC_USER_LEN + 160];
+        g_string_append_printf(l, "  %s", process_info_format(ev->process, proc, sizeof proc));
     }
     if (alert && ev->reason) {
         g_string_append_printf(l, "  [%s", ev->reason);

@@ -1,0 +1,421 @@
+/* attrib.c — see attrib.h. The per-flow cache and the order of methods. */
+#include "attrib.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ebpf.h"
+#include "procinfo.h"
+#include "sockdiag.h"
+
+enum {
+    PID_CACHE_CAP = 1024,
+    PID_FRESH_NS = 1000000000, /* a pid's /proc answer is reused for a second */
+    LOOKUPS_PER_SECOND = 200,  /* sock_diag + /proc scans: bounded, never stall capture */
+};
+
+struct attrib_flow {
+    struct flow_tuple key;
+    struct process_info pi;
+    bool counted;             /* seen in the capture (counted by method) */
+};
+
+struct pid_entry {
+    struct process_info pi;
+    uint64_t read_ns;
+};
+
+struct attrib {
+    struct attrib_options opt;
+    struct ebpf_attrib *ebpf;
+    struct sockdiag *sd;
+    struct inode_owner_cache *inodes;
+    uint64_t netns_cookie;
+    GHashTable *flows;        /* struct flow_tuple* → struct attrib_flow* (owned) */
+    GQueue flow_order;        /* oldest first, for the cap */
+    GHashTable *pids;         /* pid → struct pid_entry* */
+    uint64_t budget_second;
+    uint32_t budget_used;
+    struct attrib_stats st;
+    struct enricher enricher;
+};
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static guint tuple_hash(gconstpointer p)
+{
+    const struct flow_tuple *t = p;
+    guint h = (guint)t->family * 31u + t->proto;
+    h = h * 16777619u ^ t->sport;
+    h = h * 16777619u ^ t->dport;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ t->saddr[i]) * 16777619u ^ t->daddr[i];
+    return h;
+}
+
+static gboolean tuple_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(struct flow_tuple)) == 0;
+}
+
+static void tuple_set(struct flow_tuple *t, uint8_t proto, const struct ip_addr *src, uint16_t sport,
+                      const struct ip_addr *dst, uint16_t dport)
+{
+    memset(t, 0, sizeof *t);
+    t->family = src->family;
+    t->proto = proto;
+    t->sport = sport;
+    t->dport = dport;
+    memcpy(t->saddr, src->bytes, src->family == 4 ? 4 : 16);
+    memcpy(t->daddr, dst->bytes, dst->family == 4 ? 4 : 16);
+}
+
+static void info_clear(struct process_info *pi)
+{
+    memset(pi, 0, sizeof *pi);
+    pi->uid = -1;
+}
+
+static void set_unavailable(struct process_info *pi, const char *reason)
+{
+    info_clear(pi);
+    pi->method = "unavailable";
+    pi->reason = reason;
+}
+
+/* /proc about pid, from the short-lived cache when it was read just now. */
+static bool pid_details(struct attrib *at, int32_t pid, struct process_info *pi)
+{
+    uint64_t now = monotonic_ns();
+    struct pid_entry *pe = g_hash_table_lookup(at->pids, GINT_TO_POINTER(pid));
+    if (pe && now - pe->read_ns < PID_FRESH_NS) {
+        const char *m = pi->method, *c = pi->confidence, *r = pi->reason;
+        *pi = pe->pi;
+        pi->method = m, pi->confidence = c, pi->reason = r;
+        return true;
+    }
+    struct process_info fresh;
+    info_clear(&fresh);
+    if (!procinfo_read(pid, &fresh))
+        return false;
+    if (g_hash_table_size(at->pids) >= PID_CACHE_CAP)
+        g_hash_table_remove_all(at->pids);
+    pe = g_new(struct pid_entry, 1);
+    pe->pi = fresh;
+    pe->read_ns = now;
+    g_hash_table_replace(at->pids, GINT_TO_POINTER(pid), pe);
+    const char *m = pi->method, *c = pi->confidence, *r = pi->reason;
+    *pi = fresh;
+    pi->method = m, pi->confidence = c, pi->reason = r;
+    return true;
+}
+
+/* A kernel thread has neither an executable nor a command line. */
+static bool is_kernel_thread(const struct process_info *pi)
+{
+    return !pi->exe[0] && !pi->cmdline[0];
+}
+
+static struct attrib_flow *flow_insert(struct attrib *at, const struct flow_tuple *t)
+{
+    struct attrib_flow *old = g_hash_table_lookup(at->flows, t);
+    if (old)
+        return old;
+    if (g_hash_table_size(at->flows) >= at->opt.max_flows) {
+        struct attrib_flow *victim = g_queue_pop_head(&at->flow_order);
+        g_hash_table_remove(at->flows, &victim->key);
+        at->st.cache_evictions++;
+    }
+    struct attrib_flow *fl = g_new0(struct attrib_flow, 1);
+    fl->key = *t;
+    info_clear(&fl->pi);
+    g_hash_table_insert(at->flows, &fl->key, fl);
+    g_queue_push_tail(&at->flow_order, fl);
+    return fl;
+}
+
+/* ---- method 1: send-time records ---- */
+
+static void on_ebpf_flow(const struct attrib_flow_event *e, void *user)
+{
+    struct attrib *at = user;
+    at->st.ebpf_records++;
+    if (at->netns_cookie && e->netns_cookie != at->netns_cookie) {
+        at->st.ebpf_other_netns++; /* another namespace: its tuples are not our capture's */
+        return;
+    }
+    struct flow_tuple t = { .family = e->family, .proto = e->proto, .sport = e->sport, .dport = e->dport };
+    memcpy(t.saddr, e->saddr, e->family == 4 ? 4 : 16);
+    memcpy(t.daddr, e->daddr, e->family == 4 ? 4 : 16);
+    if (g_hash_table_contains(at->flows, &t))
+        return; /* first record of a flow wins: it names the first packet */
+    int32_t pid = 0;
+    uint32_t uid = 0;
+    const char *comm = NULL;
+    const char *confidence = "high";
+    const char *how = NULL;
+    bool syn_only = e->proto == 6 && (e->tcp_flags & 0x12) == 0x02;
+    if (e->proto == 17 && e->has_sender && e->sender_tgid) {
+        pid = (int32_t)e->sender_tgid, uid = e->sender_uid, comm = e->sender_comm;
+        how = e->owner.tgid && e->owner.tgid != e->sender_tgid ? "sender at send time (socket created by another process)"
+                                                              : "sender at send time";
+    } else if (e->owner.tgid) {
+        /* TCP: only the socket's owner, never current (SYN-ACKs and ACKs go out from softirq). */
+        pid = (int32_t)e->owner.tgid, uid = e->owner.uid, comm = e->owner.comm;
+        how = "socket owner at send time";
+    } else if (syn_only && e->has_sender && e->sender_tgid) {
+        pid = (int32_t)e->sender_tgid, uid = e->sender_uid, comm = e->sender_comm;
+        confidence = "medium";
+        how = "sender of the SYN (socket older than leakaudit)";
+    }
+    if (!pid)
+        return; /* nothing to say: the first-sight lookup will try sock_diag */
+    struct attrib_flow *fl = flow_insert(at, &t);
+    fl->pi.method = "ebpf";
+    fl->pi.confidence = confidence;
+    fl->pi.reason = how;
+    fl->pi.pid = pid;
+    fl->pi.uid = uid;
+    g_strlcpy(fl->pi.name, comm, sizeof fl->pi.name);
+    if (pid_details(at, pid, &fl->pi)) {
+        if (is_kernel_thread(&fl->pi)) {
+            set_unavailable(&fl->pi, "kernel-owned socket (sent from a kernel thread)");
+            return;
+        }
+        /* The kernel's comm at send time is the truth; /proc may have moved on (exec). */
+        g_strlcpy(fl->pi.name, comm, sizeof fl->pi.name);
+        fl->pi.role = procinfo_role(fl->pi.name, fl->pi.cmdline);
+    } else {
+        fl->pi.pid = pid; /* gone already: the kernel's record still names it */
+        fl->pi.uid = uid;
+        fl->pi.role = procinfo_role(fl->pi.name, NULL);
+    }
+}
+
+/* ---- method 2: sock_diag, inode → pid ---- */
+
+static bool within_budget(struct attrib *at)
+{
+    uint64_t sec = monotonic_ns() / 1000000000ull;
+    if (sec != at->budget_second) {
+        at->budget_second = sec;
+        at->budget_used = 0;
+    }
+    return at->budget_used++ < LOOKUPS_PER_SECOND;
+}
+
+static void by_sock_diag(struct attrib *at, const struct flow_tuple *t, uint32_t ifindex, struct process_info *pi)
+{
+    if (!at->sd) {
+        set_unavailable(pi, at->ebpf ? "no send-time record and no socket lookup" : "no attribution method available");
+        return;
+    }
+    if (!within_budget(at)) {
+        set_unavailable(pi, "lookup budget exceeded (too many new flows this second)");
+        return;
+    }
+    struct sockdiag_entry e;
+    enum sockdiag_match how;
+    bool by_dump;
+    if (!sockdiag_find(at->sd, t, ifindex, &e, &how, &by_dump)) {
+        set_unavailable(pi, "socket already closed, or in another network namespace");
+        return;
+    }
+    if (!e.inode) {
+        set_unavailable(pi, "kernel-owned socket (no inode), e.g. a kernel VPN's own UDP");
+        pi->uid = e.uid;
+        return;
+    }
+    int32_t pid = inode_owner_find(at->inodes, e.inode);
+    info_clear(pi);
+    pi->method = "sock_diag";
+    pi->uid = e.uid;
+    if (!pid) {
+        pi->confidence = "low";
+        pi->reason = "socket found, but no process holds it any more";
+        return;
+    }
+    pi->confidence = how == SOCKDIAG_MATCH_EXACT ? "high" : "medium";
+    pi->reason = how == SOCKDIAG_MATCH_EXACT ? (by_dump ? "socket matched both ends (dump)" : "socket matched both ends")
+                                             : "unconnected socket on the local port (wildcard peer)";
+    if (!pid_details(at, pid, pi)) {
+        info_clear(pi);
+        pi->method = "sock_diag";
+        pi->confidence = "low";
+        pi->uid = e.uid;
+        pi->pid = pid;
+        pi->reason = "process exited before it could be read";
+    }
+}
+
+static void count_method(struct attrib *at, struct attrib_flow *fl)
+{
+    if (fl->counted)
+        return;
+    fl->counted = true;
+    at->st.flows++;
+    if (strcmp(fl->pi.method, "ebpf") == 0)
+        at->st.by_ebpf++;
+    else if (strcmp(fl->pi.method, "sock_diag") == 0)
+        at->st.by_sock_diag++;
+    else
+        at->st.unavailable++;
+}
+
+static const struct process_info *resolve(struct attrib *at, const struct flow_tuple *t, uint32_t ifindex)
+{
+    struct attrib_flow *fl = g_hash_table_lookup(at->flows, t);
+    if (!fl && at->ebpf) { /* its record precedes the packet: the kernel runs egress hooks before the tap */
+        ebpf_attrib_drain(at->ebpf);
+        fl = g_hash_table_lookup(at->flows, t);
+    }
+    if (!fl) {
+        struct process_info pi;
+        by_sock_diag(at, t, ifindex, &pi);
+        fl = flow_insert(at, t);
+        fl->pi = pi;
+    }
+    count_method(at, fl);
+    return &fl->pi;
+}
+
+void attrib_observe(struct attrib *at, const struct packet *p, uint64_t ts_ns)
+{
+    (void)ts_ns;
+    if (!at || p->dir != DIR_OUT || (p->l4_proto != 17 && p->l4_proto != 6))
+        return;
+    struct flow_tuple t;
+    tuple_set(&t, p->l4_proto, &p->src, p->sport, &p->dst, p->dport);
+    resolve(at, &t, p->ifindex > 0 ? (uint32_t)p->ifindex : 0);
+}
+
+const struct process_info *attrib_lookup(struct attrib *at, uint8_t proto, const struct ip_addr *src,
+                                         uint16_t sport, const struct ip_addr *dst, uint16_t dport)
+{
+    struct flow_tuple t;
+    tuple_set(&t, proto, src, sport, dst, dport);
+    struct attrib_flow *fl = g_hash_table_lookup(at->flows, &t);
+    if (!fl && at->ebpf) {
+        ebpf_attrib_drain(at->ebpf);
+        fl = g_hash_table_lookup(at->flows, &t);
+    }
+    return fl ? &fl->pi : NULL;
+}
+
+static void attrib_enrich(void *self, struct event *ev)
+{
+    struct attrib *at = self;
+    if (ev->dir != DIR_OUT || ev->src.family == 0)
+        return;
+    const struct process_info *pi = attrib_lookup(at, ev->transport, &ev->src, ev->sport, &ev->dst, ev->dport);
+    if (!pi && ev->dir_inferred) { /* no capture direction (named devices): look now */
+        struct flow_tuple t;
+        tuple_set(&t, ev->transport, &ev->src, ev->sport, &ev->dst, ev->dport);
+        pi = resolve(at, &t, 0);
+    }
+    ev->process = pi;
+}
+
+static const struct enricher_ops attrib_enricher_ops = { .name = "process", .enrich = attrib_enrich, .close = NULL };
+
+struct attrib *attrib_open(const struct attrib_options *o)
+{
+    struct attrib *at = g_new0(struct attrib, 1);
+    at->opt = *o;
+    if (!at->opt.max_flows)
+        at->opt.max_flows = 8192;
+    at->flows = g_hash_table_new_full(tuple_hash, tuple_equal, NULL, g_free);
+    g_queue_init(&at->flow_order);
+    at->pids = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    at->inodes = inode_owner_cache_new(16384);
+    at->netns_cookie = ebpf_netns_cookie();
+    char why[300];
+    if (!o->no_ebpf) {
+        at->ebpf = ebpf_attrib_open(on_ebpf_flow, at, why, sizeof why);
+        if (!at->ebpf && !o->quiet)
+            fprintf(stderr, "leakaudit: attribution: no send-time capture (%s); using socket lookups\n", why);
+    }
+    if (!o->no_sock_diag) {
+        at->sd = sockdiag_open(why, sizeof why);
+        if (!at->sd && !o->quiet)
+            fprintf(stderr, "leakaudit: attribution: no socket lookups (%s)\n", why);
+    }
+    at->enricher.ops = &attrib_enricher_ops;
+    at->enricher.self = at;
+    return at;
+}
+
+void attrib_close(struct attrib *at)
+{
+    if (!at)
+        return;
+    ebpf_attrib_close(at->ebpf);
+    sockdiag_close(at->sd);
+    inode_owner_cache_free(at->inodes);
+    g_queue_clear(&at->flow_order);
+    g_hash_table_destroy(at->flows);
+    g_hash_table_destroy(at->pids);
+    g_free(at);
+}
+
+int attrib_fd(const struct attrib *at)
+{
+    return at ? ebpf_attrib_fd(at->ebpf) : -1;
+}
+
+void attrib_process(struct attrib *at)
+{
+    if (at && at->ebpf)
+        ebpf_attrib_drain(at->ebpf);
+}
+
+const struct enricher *attrib_enricher(struct attrib *at)
+{
+    return &at->enricher;
+}
+
+void attrib_get_stats(const struct attrib *at, struct attrib_stats *out)
+{
+    *out = at->st;
+    out->ebpf_lost = ebpf_attrib_lost(at->ebpf);
+    out->sock_diag_queries = sockdiag_queries(at->sd);
+    out->proc_scans = inode_owner_scans(at->inodes);
+    out->ebpf_active = at->ebpf != NULL;
+    out->sock_diag_active = at->sd != NULL;
+}
+
+void attrib_stats_line(const struct attrib *at, char *buf, size_t len)
+{
+    struct attrib_stats s;
+    attrib_get_stats(at, &s);
+    snprintf(buf, len,
+             "attribution: %" G_GUINT64_FORMAT " new flows named by send-time eBPF, %" G_GUINT64_FORMAT
+             " by sock_diag, %" G_GUINT64_FORMAT " unavailable; %" G_GUINT64_FORMAT " eBPF records (%" G_GUINT64_FORMAT
+             " other namespaces, %" G_GUINT64_FORMAT " lost), %" G_GUINT64_FORMAT " sock_diag queries, %" G_GUINT64_FORMAT
+             " /proc scans, %" G_GUINT64_FORMAT " evicted",
+             s.by_ebpf, s.by_sock_diag, s.unavailable, s.ebpf_records, s.ebpf_other_netns, s.ebpf_lost,
+             s.sock_diag_queries, s.proc_scans, s.cache_evictions);
+}
+
+const char *process_info_format(const struct process_info *pi, char *buf, size_t len)
+{
+    if (!pi->pid) {
+        snprintf(buf, len, "proc=? (%s)", pi->reason ? pi->reason : "unavailable");
+        return buf;
+    }
+    int n = snprintf(buf, len, "proc=%s(%d)", pi->name[0] ? pi->name : "?", (int)pi->pid);
+    if (n > 0 && (size_t)n < len && pi->user[0])
+        n += snprintf(buf + n, len - (size_t)n, " user=%s", pi->user);
+    else if (n > 0 && (size_t)n < len && pi->uid >= 0)
+        n += snprintf(buf + n, len - (size_t)n, " uid=%" G_GINT64_FORMAT, pi->uid);
+    if (n > 0 && (size_t)n < len && pi->role)
+        snprintf(buf + n, len - (size_t)n, " (%s)", pi->role);
+    return buf;
+}
