@@ -236,6 +236,12 @@ static void write_process(struct json_writer *w, const struct process_info *pi)
             json_str(w, "role", pi->role);
         if (pi->unit[0])
             json_str(w, "systemd_unit", pi->unit);
+        if (pi->asked_by_pid) { /* a resolver's query: the app that asked it over loopback */
+            json_object_begin(w, "asked_by");
+            json_int(w, "pid", pi->asked_by_pid);
+            json_str(w, "name", pi->asked_by_name);
+            json_object_end(w);
+        }
         json_object_end(w);
     }
     if (pi->container[0]) {

@@ -59,6 +59,35 @@ static void test_status_self(void)
     g_free(text);
 }
 
+static void test_stat(void)
+{
+    char state = 0;
+    uint64_t flags = 0;
+    static const char kworker[] = "93 (kworker/1:1-events) I 2 0 0 0 -1 69238880 0 0 0 0 0 0 0 0 20 0 1 0 12 0 0\n";
+    g_assert_true(procinfo_parse_stat(kworker, sizeof kworker - 1, &state, &flags));
+    g_assert_cmpint(state, ==, 'I');
+    g_assert_true(flags & PROC_PF_KTHREAD);
+    /* a command name with spaces and a ')' of its own */
+    static const char odd[] = "4242 (a) b (c)) Z 1 4242 4242 0 -1 4194560 0 0\n";
+    g_assert_true(procinfo_parse_stat(odd, sizeof odd - 1, &state, &flags));
+    g_assert_cmpint(state, ==, 'Z');
+    g_assert_false(flags & PROC_PF_KTHREAD);
+    g_assert_false(procinfo_parse_stat(odd, 20, &state, &flags)); /* cut before the flags */
+    g_assert_false(procinfo_parse_stat("no paren", 8, &state, &flags));
+    char *self = NULL;
+    gsize len = 0;
+    g_assert_true(g_file_get_contents("/proc/self/stat", &self, &len, NULL));
+    g_assert_true(procinfo_parse_stat(self, len, &state, &flags));
+    g_assert_cmpint(state, ==, 'R');
+    g_assert_false(flags & PROC_PF_KTHREAD);
+    g_free(self);
+    /* pid 2 is kthreadd on Linux */
+    struct process_info pi;
+    memset(&pi, 0, sizeof pi);
+    if (procinfo_read(2, &pi) && strcmp(pi.name, "kthreadd") == 0)
+        g_assert_true(pi.kernel_thread);
+}
+
 static void test_cmdline(void)
 {
     char out[64];
@@ -485,6 +514,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/procinfo/status-fixed", test_status_fixed);
     g_test_add_func("/procinfo/status-self", test_status_self);
+    g_test_add_func("/procinfo/stat", test_stat);
     g_test_add_func("/procinfo/cmdline", test_cmdline);
     g_test_add_func("/procinfo/cgroup", test_cgroup);
     g_test_add_func("/procinfo/roles", test_roles);

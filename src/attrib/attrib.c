@@ -12,6 +12,9 @@
 
 enum {
     PID_CACHE_CAP = 1024,
+    STUB_QUERIES = 64,         /* recent loopback DNS queries, to name who asked a resolver */
+    STUB_WINDOW_NS = 5000000000ull,
+    ENDPOINT_WINDOW_NS = 5000000000ull, /* a closed socket's port, still naming its last owner */
     PID_FRESH_NS = 1000000000, /* a pid's /proc answer is reused for a second */
     LOOKUPS_PER_SECOND = 200,  /* sock_diag + /proc scans: bounded, never stall capture */
 };
@@ -20,6 +23,22 @@ struct attrib_flow {
     struct flow_tuple key;
     struct process_info pi;
     bool counted;             /* seen in the capture (counted by method) */
+};
+
+/* An app's query to a local resolver (seen on loopback). */
+struct stub_query {
+    uint64_t ts_ns;
+    int32_t pid;
+    char name[PROC_NAME_LEN];
+    char qname[256];
+};
+
+/* The last process seen on a local UDP endpoint (addr:port): names the next
+ * flow from the same unconnected socket after that socket has closed. */
+struct endpoint_owner {
+    struct flow_tuple local;  /* daddr/dport zero */
+    struct process_info pi;
+    uint64_t ts_ns;
 };
 
 struct pid_entry {
@@ -40,6 +59,10 @@ struct attrib {
     uint32_t budget_used;
     struct attrib_stats st;
     struct enricher enricher;
+    struct stub_query stubs[STUB_QUERIES];
+    unsigned stub_next;
+    GHashTable *endpoints;    /* struct flow_tuple* (local side only) → struct endpoint_owner* */
+    struct process_info scratch; /* the enricher's per-event answer when it adds asked_by */
 };
 
 static uint64_t monotonic_ns(void)
@@ -117,11 +140,6 @@ static bool pid_details(struct attrib *at, int32_t pid, struct process_info *pi)
     return true;
 }
 
-/* A kernel thread has neither an executable nor a command line. */
-static bool is_kernel_thread(const struct process_info *pi)
-{
-    return !pi->exe[0] && !pi->cmdline[0];
-}
 
 static struct attrib_flow *flow_insert(struct attrib *at, const struct flow_tuple *t)
 {
@@ -185,7 +203,7 @@ static void on_ebpf_flow(const struct attrib_flow_event *e, void *user)
     fl->pi.uid = uid;
     g_strlcpy(fl->pi.name, comm, sizeof fl->pi.name);
     if (pid_details(at, pid, &fl->pi)) {
-        if (is_kernel_thread(&fl->pi)) {
+        if (fl->pi.kernel_thread && !e->owner.tgid) {
             set_unavailable(&fl->pi, "kernel-owned socket (sent from a kernel thread)");
             return;
         }
@@ -261,10 +279,14 @@ static void count_method(struct attrib *at, struct attrib_flow *fl)
         return;
     fl->counted = true;
     at->st.flows++;
-    if (strcmp(fl->pi.method, "ebpf") == 0)
+    if (!fl->pi.pid)
+        at->st.unavailable++;
+    else if (strcmp(fl->pi.method, "ebpf") == 0)
         at->st.by_ebpf++;
     else if (strcmp(fl->pi.method, "sock_diag") == 0)
         at->st.by_sock_diag++;
+    else if (strcmp(fl->pi.method, "same-socket") == 0)
+        at->st.by_same_socket++;
     else
         at->st.unavailable++;
 }
@@ -276,11 +298,35 @@ static const struct process_info *resolve(struct attrib *at, const struct flow_t
         ebpf_attrib_drain(at->ebpf);
         fl = g_hash_table_lookup(at->flows, t);
     }
+    struct flow_tuple local = *t;
+    memset(local.daddr, 0, sizeof local.daddr);
+    local.dport = 0;
     if (!fl) {
         struct process_info pi;
         by_sock_diag(at, t, ifindex, &pi);
+        struct endpoint_owner *eo = g_hash_table_lookup(at->endpoints, &local);
+        if (!pi.pid && t->proto == 17 && eo && monotonic_ns() - eo->ts_ns < ENDPOINT_WINDOW_NS) {
+            /* The socket is gone, but its port named a process a moment ago:
+             * an unconnected socket that sent twice (DNS, then STUN) and closed. */
+            pi = eo->pi;
+            pi.method = "same-socket";
+            pi.confidence = "medium";
+            pi.reason = "socket closed; its local port was attributed moments before";
+        }
         fl = flow_insert(at, t);
         fl->pi = pi;
+    }
+    if (fl->pi.pid && t->proto == 17) {
+        if (g_hash_table_size(at->endpoints) >= at->opt.max_flows)
+            g_hash_table_remove_all(at->endpoints);
+        struct endpoint_owner *eo = g_hash_table_lookup(at->endpoints, &local);
+        if (!eo) {
+            eo = g_new(struct endpoint_owner, 1);
+            eo->local = local;
+            g_hash_table_insert(at->endpoints, &eo->local, eo);
+        }
+        eo->pi = fl->pi;
+        eo->ts_ns = monotonic_ns();
     }
     count_method(at, fl);
     return &fl->pi;
@@ -289,7 +335,10 @@ static const struct process_info *resolve(struct attrib *at, const struct flow_t
 void attrib_observe(struct attrib *at, const struct packet *p, uint64_t ts_ns)
 {
     (void)ts_ns;
-    if (!at || p->dir != DIR_OUT || (p->l4_proto != 17 && p->l4_proto != 6))
+    if (!at || (p->l4_proto != 17 && p->l4_proto != 6))
+        return;
+    /* -i any shows loopback traffic once, as received: its sender is local all the same. */
+    if (p->dir != DIR_OUT && !(p->dir == DIR_IN && addr_classify(&p->src) == ADDR_LOOPBACK))
         return;
     struct flow_tuple t;
     tuple_set(&t, p->l4_proto, &p->src, p->sport, &p->dst, p->dport);
@@ -309,18 +358,52 @@ const struct process_info *attrib_lookup(struct attrib *at, uint8_t proto, const
     return fl ? &fl->pi : NULL;
 }
 
+/* Honest DNS labels: a resolver's upstream query says which app asked it,
+ * when that app's stub query went over loopback just before. */
+static void note_dns_query(struct attrib *at, struct event *ev)
+{
+    const struct process_info *pi = ev->process;
+    const char *qname = ev->dns->questions[0].name;
+    if (addr_classify(&ev->dst) == ADDR_LOOPBACK) {
+        if (!pi->pid)
+            return;
+        struct stub_query *q = &at->stubs[at->stub_next++ % STUB_QUERIES];
+        q->ts_ns = ev->ts_ns;
+        q->pid = pi->pid;
+        g_strlcpy(q->name, pi->name, sizeof q->name);
+        g_strlcpy(q->qname, qname, sizeof q->qname);
+        return;
+    }
+    if (!pi->role || strcmp(pi->role, "DNS resolver") != 0)
+        return;
+    for (unsigned i = 0; i < STUB_QUERIES; i++) {
+        const struct stub_query *q = &at->stubs[(at->stub_next - 1 - i) % STUB_QUERIES];
+        if (!q->pid || q->pid == pi->pid || ev->ts_ns < q->ts_ns || ev->ts_ns - q->ts_ns > STUB_WINDOW_NS)
+            continue;
+        if (g_ascii_strcasecmp(q->qname, qname) != 0)
+            continue;
+        at->scratch = *pi; /* the flow's answer stays as it is; this event's copy names the asker */
+        at->scratch.asked_by_pid = q->pid;
+        g_strlcpy(at->scratch.asked_by_name, q->name, sizeof at->scratch.asked_by_name);
+        ev->process = &at->scratch;
+        return;
+    }
+}
+
 static void attrib_enrich(void *self, struct event *ev)
 {
     struct attrib *at = self;
-    if (ev->dir != DIR_OUT || ev->src.family == 0)
+    if (ev->src.family == 0 || (ev->dir != DIR_OUT && addr_classify(&ev->src) != ADDR_LOOPBACK))
         return;
     const struct process_info *pi = attrib_lookup(at, ev->transport, &ev->src, ev->sport, &ev->dst, ev->dport);
-    if (!pi && ev->dir_inferred) { /* no capture direction (named devices): look now */
+    if (!pi && ev->dir == DIR_OUT && ev->dir_inferred) { /* no capture direction (named devices): look now */
         struct flow_tuple t;
         tuple_set(&t, ev->transport, &ev->src, ev->sport, &ev->dst, ev->dport);
         pi = resolve(at, &t, 0);
     }
     ev->process = pi;
+    if (pi && ev->kind == EVENT_DNS && ev->dns && !ev->dns->is_response && ev->dns->question_count)
+        note_dns_query(at, ev);
 }
 
 static const struct enricher_ops attrib_enricher_ops = { .name = "process", .enrich = attrib_enrich, .close = NULL };
@@ -335,6 +418,7 @@ struct attrib *attrib_open(const struct attrib_options *o)
     g_queue_init(&at->flow_order);
     at->pids = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     at->inodes = inode_owner_cache_new(16384);
+    at->endpoints = g_hash_table_new_full(tuple_hash, tuple_equal, NULL, g_free);
     at->netns_cookie = ebpf_netns_cookie();
     char why[300];
     if (!o->no_ebpf) {
@@ -362,6 +446,7 @@ void attrib_close(struct attrib *at)
     g_queue_clear(&at->flow_order);
     g_hash_table_destroy(at->flows);
     g_hash_table_destroy(at->pids);
+    g_hash_table_destroy(at->endpoints);
     g_free(at);
 }
 
@@ -397,10 +482,10 @@ void attrib_stats_line(const struct attrib *at, char *buf, size_t len)
     attrib_get_stats(at, &s);
     snprintf(buf, len,
              "attribution: %" G_GUINT64_FORMAT " new flows named by send-time eBPF, %" G_GUINT64_FORMAT
-             " by sock_diag, %" G_GUINT64_FORMAT " unavailable; %" G_GUINT64_FORMAT " eBPF records (%" G_GUINT64_FORMAT
+             " by sock_diag, %" G_GUINT64_FORMAT " by a just-closed socket's port, %" G_GUINT64_FORMAT " unavailable; %" G_GUINT64_FORMAT " eBPF records (%" G_GUINT64_FORMAT
              " other namespaces, %" G_GUINT64_FORMAT " lost), %" G_GUINT64_FORMAT " sock_diag queries, %" G_GUINT64_FORMAT
              " /proc scans, %" G_GUINT64_FORMAT " evicted",
-             s.by_ebpf, s.by_sock_diag, s.unavailable, s.ebpf_records, s.ebpf_other_netns, s.ebpf_lost,
+             s.by_ebpf, s.by_sock_diag, s.by_same_socket, s.unavailable, s.ebpf_records, s.ebpf_other_netns, s.ebpf_lost,
              s.sock_diag_queries, s.proc_scans, s.cache_evictions);
 }
 
@@ -416,6 +501,8 @@ const char *process_info_format(const struct process_info *pi, char *buf, size_t
     else if (n > 0 && (size_t)n < len && pi->uid >= 0)
         n += snprintf(buf + n, len - (size_t)n, " uid=%" G_GINT64_FORMAT, pi->uid);
     if (n > 0 && (size_t)n < len && pi->role)
-        snprintf(buf + n, len - (size_t)n, " (%s)", pi->role);
+        n += snprintf(buf + n, len - (size_t)n, " (%s)", pi->role);
+    if (n > 0 && (size_t)n < len && pi->asked_by_pid)
+        snprintf(buf + n, len - (size_t)n, " asked-by=%s(%d)", pi->asked_by_name, (int)pi->asked_by_pid);
     return buf;
 }

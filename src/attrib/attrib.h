@@ -6,7 +6,9 @@
  *                  sender of each new flow's first packet, before it is seen;
  *   2. "sock_diag" NETLINK_SOCK_DIAG exact lookup, then a strict dump match
  *                  (sockdiag.c), inode → pid through /proc/PID/fd (procinfo.c);
- *   3. "unavailable" with the reason (socket already closed, kernel-owned,
+ *   3. "same-socket": a UDP socket that closed right after sending, named
+ *                  by the process its local port had moments before;
+ *   4. "unavailable" with the reason (socket already closed, kernel-owned,
  *                  other namespace).
  * and the enricher that points ev->process at the cached answer.
  * Knows nothing of verdicts or output formats; live only (offline captures
@@ -41,7 +43,11 @@ struct process_info {
     char unit[PROC_UNIT_LEN];       /* systemd unit (foo.service, session-2.scope) or "" */
     char container[PROC_CONTAINER_LEN]; /* container id from the cgroup path or "" */
     const char *role;               /* "DNS resolver", "browser network service", or NULL */
-    const char *method;             /* "ebpf", "sock_diag", "unavailable" */
+    bool kernel_thread;             /* a kworker or similar sent it (PF_KTHREAD) */
+    bool exited;                    /* gone or a zombie when read: exe/cmdline may be empty */
+    int32_t asked_by_pid;           /* a resolver's query: the app whose loopback stub query it forwards */
+    char asked_by_name[PROC_NAME_LEN];
+    const char *method;             /* "ebpf", "sock_diag", "same-socket", "unavailable" */
     const char *confidence;         /* "high", "medium", "low"; NULL when unavailable */
     const char *reason;             /* unavailable: why; else how it was found (static text) */
 };
@@ -55,7 +61,7 @@ struct attrib_options {
 
 struct attrib_stats {
     uint64_t flows;            /* new outgoing flows looked up */
-    uint64_t by_ebpf, by_sock_diag, unavailable;
+    uint64_t by_ebpf, by_sock_diag, by_same_socket, unavailable;
     uint64_t ebpf_records, ebpf_other_netns, ebpf_lost;
     uint64_t sock_diag_queries, proc_scans;
     uint64_t cache_evictions;

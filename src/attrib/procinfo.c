@@ -66,6 +66,46 @@ bool procinfo_parse_status(const char *text, size_t len, int64_t *uid, int32_t *
     return have_uid;
 }
 
+bool procinfo_parse_stat(const char *text, size_t len, char *state, uint64_t *flags)
+{
+    const char *close = NULL;
+    for (size_t i = len; i > 0; i--)
+        if (text[i - 1] == ')') {
+            close = text + i - 1;
+            break;
+        }
+    if (!close)
+        return false;
+    const char *p = close + 1, *end = text + len;
+    /* fields 3..9: state ppid pgrp session tty_nr tpgid flags */
+    for (int field = 3; field <= 9; field++) {
+        while (p < end && *p == ' ')
+            p++;
+        if (p >= end)
+            return false;
+        const char *q = p;
+        while (q < end && *q != ' ' && *q != '\n')
+            q++;
+        if (field == 3)
+            *state = *p;
+        if (field == 9) {
+            char num[24];
+            size_t n = (size_t)(q - p);
+            if (n == 0 || n >= sizeof num)
+                return false;
+            memcpy(num, p, n);
+            num[n] = '\0';
+            char *e;
+            unsigned long long v = strtoull(num, &e, 10);
+            if (*e)
+                return false;
+            *flags = v;
+        }
+        p = q;
+    }
+    return true;
+}
+
 void procinfo_format_cmdline(const char *raw, size_t len, char *out, size_t outlen)
 {
     if (!outlen)
@@ -200,6 +240,14 @@ bool procinfo_read(int32_t pid, struct process_info *pi)
     int32_t ppid = 0;
     if (procinfo_parse_status(buf, (size_t)n, &uid, &ppid))
         pi->uid = uid;
+    snprintf(path, sizeof path, "%s/%d/stat", proc_root, (int)pid);
+    n = read_small(path, buf, sizeof buf);
+    char state = '?';
+    uint64_t flags = 0;
+    if (n > 0 && procinfo_parse_stat(buf, (size_t)n, &state, &flags)) {
+        pi->kernel_thread = (flags & PROC_PF_KTHREAD) != 0;
+        pi->exited = state == 'Z' || state == 'X';
+    }
     snprintf(path, sizeof path, "%s/%d/comm", proc_root, (int)pid);
     n = read_small(path, buf, PROC_NAME_LEN + 1);
     if (n > 0) {

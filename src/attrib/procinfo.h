@@ -26,6 +26,10 @@ void procinfo_set_root(const char *root);
 
 /* "Uid:\t1000\t1000…" → real uid; "PPid:" → parent. False if Uid is missing. */
 bool procinfo_parse_status(const char *text, size_t len, int64_t *uid, int32_t *ppid);
+/* "/proc/PID/stat" → state letter and flags (field 9); the command name may
+ * hold spaces and parentheses, so fields count from the last ')'. */
+bool procinfo_parse_stat(const char *text, size_t len, char *state, uint64_t *flags);
+enum { PROC_PF_KTHREAD = 0x00200000 };
 /* NUL-separated argv → "a b c", cut at outlen−1 with "…" when longer. */
 void procinfo_format_cmdline(const char *raw, size_t len, char *out, size_t outlen);
 /* /proc/PID/cgroup text → systemd unit and container id ("" when none). */
