@@ -45,6 +45,7 @@ struct audit {
     struct dns_message dns;
     struct dtls_message dtls;
     audit_packet_fn packet_observer;  /* live process attribution, or NULL */
+    audit_note_fn packet_note;
     void *packet_observer_user;
 };
 
@@ -106,9 +107,10 @@ void audit_add_enricher(struct audit *a, const struct enricher *e)
     g_ptr_array_add(a->enrichers, (gpointer)e);
 }
 
-void audit_set_packet_observer(struct audit *a, audit_packet_fn fn, void *user)
+void audit_set_packet_observer(struct audit *a, audit_packet_fn fn, audit_note_fn note, void *user)
 {
     a->packet_observer = fn;
+    a->packet_note = note;
     a->packet_observer_user = user;
 }
 
@@ -229,6 +231,8 @@ static void note_evidence(struct audit *a, const struct event *ev)
     g_string_append_printf(a->frame_comment, "leakaudit: %s %s", event_kind_name(ev->kind), verdict_name(ev->verdict));
     if (ev->reason)
         g_string_append_printf(a->frame_comment, " (%s)", ev->reason);
+    if (a->packet_note)
+        a->packet_note(a->packet_observer_user, ev, a->frame_comment);
 }
 
 static void deliver(struct audit *a, struct event *ev, enum direction captured)

@@ -214,6 +214,13 @@ static void on_attrib_packet(void *user, const struct packet *p, uint64_t ts_ns)
     attrib_observe(user, p, ts_ns);
 }
 
+static void on_attrib_note(void *user, const struct event *ev, GString *comment)
+{
+    char note[256];
+    if (attrib_evidence_note(user, ev, note, sizeof note))
+        g_string_append_printf(comment, " %s", note);
+}
+
 static int run_live(struct audit *a, const struct options *o, struct attrib *attr, GError **err)
 {
     struct live_options lo = { .devices = o->devices, .buffer_mib = o->buffer_mib, .filter = o->filter,
@@ -393,14 +400,15 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* Live only: a capture file has no processes to name. Opened before the
-     * capture so the send-time hooks see sockets created from now on. */
+    /* Live: opened before the capture so the send-time hooks see sockets
+     * created from now on. A file has no processes, except what leakaudit's
+     * own evidence pcapng recorded live in its packet comments. */
     struct attrib *attr = NULL;
-    if (o.devices && !o.no_attrib) {
+    if (!o.no_attrib) {
         struct attrib_options ao = { .no_ebpf = o.no_ebpf };
-        attr = attrib_open(&ao);
+        attr = o.devices ? attrib_open(&ao) : attrib_open_replay();
         audit_add_enricher(a, attrib_enricher(attr));
-        audit_set_packet_observer(a, on_attrib_packet, attr);
+        audit_set_packet_observer(a, on_attrib_packet, on_attrib_note, attr);
     }
     int rc = o.devices ? run_live(a, &o, attr, &err) : run_file(a, &o, &err);
     /* Whatever happened, alerts already decided go out before we say anything else. */
@@ -425,7 +433,7 @@ int main(int argc, char **argv)
     }
     if (!o.quiet && !(rc < 0 && audit_counters(a)->frames == 0))
         print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file);
-    if (attr && !o.quiet) {
+    if (attr && o.devices && !o.quiet) {
         char line[512];
         attrib_stats_line(attr, line, sizeof line);
         fprintf(stderr, "leakaudit: %s\n", line);

@@ -135,7 +135,7 @@ except OSError: pass
     wait $resolver 2>/dev/null
 }
 
-scenario ebpf
+scenario ebpf -w "$tmp/ebpf/evidence.pcapng"
 scenario sockdiag --no-ebpf
 
 ebpf_note=$(grep -m1 'no send-time capture' "$tmp/ebpf/err" | sed 's/^leakaudit: //')
@@ -168,6 +168,26 @@ else
     fails=$((fails + 1)); echo "not ok $n sock_diag only: no wrong names"
 fi
 sed 's/^/# /' "$tmp/check-sd"
+# Offline: the evidence pcapng keeps who sent each alert's packet.
+"$LA" -r "$tmp/ebpf/evidence.pcapng" --require-vpn --json "$tmp/replay.jsonl" -q >/dev/null 2>&1
+check "evidence read back offline: every alert carries the process recorded live (method recorded)" '$PY - "$tmp/ebpf/alerts.jsonl" "$tmp/replay.jsonl" <<"PY"
+import json, sys
+def alerts(path):
+    out = {}
+    for line in open(path):
+        x = json.loads(line)
+        if x.get("alert"):
+            out[(x["src_ip"], x["src_port"], x["dest_ip"], x["dest_port"], x["proto"])] = x
+    return out
+live, back = alerts(sys.argv[1]), alerts(sys.argv[2])
+bad = [k for k, x in live.items() if "process" in x and (k not in back or back[k].get("process", {}).get("pid") != x["process"]["pid"]
+       or back[k]["process"].get("name") != x["process"]["name"] or back[k]["attribution"]["method"] != "recorded")]
+print("# replayed %d of %d alerts with their process; %d differ" % (len(live) - len(bad), len(live), len(bad)))
+sys.exit(1 if bad or not live else 0)
+PY'
+"$LA" -r "$root/samples/webrtc-leak.pcapng" --json "$tmp/plain.jsonl" -q >/dev/null 2>&1
+check "a capture that is not leakaudit evidence gets no process at all" \
+    'grep -q "\"alert\":true" "$tmp/plain.jsonl" && ! grep -q "\"process\"\|\"attribution\"" "$tmp/plain.jsonl"'
 check "no BPF program left on the cgroup2 root after exit" \
     '! command -v bpftool >/dev/null || ! bpftool prog show 2>/dev/null | grep -Eq "name (egress_sender|egress_owner) "'
 echo "1..$n"

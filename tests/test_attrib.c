@@ -509,6 +509,33 @@ static void test_format(void)
     g_assert_cmpstr(process_info_format(&pi, buf, sizeof buf), ==, "proc=? (socket already closed)");
 }
 
+static void test_note_parse(void)
+{
+    struct process_info pi;
+    g_assert_true(process_info_parse_note("leakaudit: dns leak (DNS query outside the VPN; VPN: wg0) proc=dig(4242) "
+                                          "user=alice attribution=ebpf/high; leakaudit: stun leak (x) proc=other(1)",
+                                          &pi));
+    g_assert_cmpint(pi.pid, ==, 4242);
+    g_assert_cmpstr(pi.name, ==, "dig");
+    g_assert_cmpstr(pi.user, ==, "alice");
+    g_assert_cmpstr(pi.confidence, ==, "high");
+    g_assert_cmpstr(pi.method, ==, "recorded");
+    g_assert_true(process_info_parse_note("leakaudit: dns leak proc=dnsmasq(77) uid=0 attribution=sock_diag/medium", &pi));
+    g_assert_cmpint(pi.uid, ==, 0);
+    g_assert_cmpstr(pi.confidence, ==, "medium");
+    g_assert_cmpstr(pi.role, ==, "DNS resolver");
+    /* not a note, or a broken one: nothing, never a guess */
+    g_assert_false(process_info_parse_note("leakaudit: dns leak (reason)", &pi));
+    g_assert_false(process_info_parse_note("leakaudit: dns leak attribution=unavailable", &pi));
+    g_assert_false(process_info_parse_note("xproc=dig(1)", &pi));
+    g_assert_false(process_info_parse_note("proc=dig(12", &pi));
+    g_assert_false(process_info_parse_note("proc=dig(-3)", &pi));
+    g_assert_false(process_info_parse_note("proc=(3)", &pi));
+    g_assert_false(process_info_parse_note("proc=a b(3)", &pi));
+    g_assert_false(process_info_parse_note("proc=averyveryverylongname(3)", &pi));
+    g_assert_cmpint(pi.pid, ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -527,5 +554,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sockdiag/request-layout", test_request_layout);
     g_test_add_func("/sockdiag/live-lookup", test_live_lookup);
     g_test_add_func("/attrib/format", test_format);
+    g_test_add_func("/attrib/note-parse", test_note_parse);
     return g_test_run();
 }

@@ -48,6 +48,7 @@ struct pid_entry {
 
 struct attrib {
     struct attrib_options opt;
+    bool replay;              /* offline: names come from evidence comments only */
     struct ebpf_attrib *ebpf;
     struct sockdiag *sd;
     struct inode_owner_cache *inodes;
@@ -332,11 +333,32 @@ static const struct process_info *resolve(struct attrib *at, const struct flow_t
     return &fl->pi;
 }
 
+/* Offline: a packet leakaudit wrote as evidence says who sent it. */
+static void replay_observe(struct attrib *at, const struct packet *p)
+{
+    if (!p->frame || !p->frame->comment)
+        return;
+    struct flow_tuple t;
+    tuple_set(&t, p->l4_proto, &p->src, p->sport, &p->dst, p->dport);
+    if (g_hash_table_contains(at->flows, &t))
+        return;
+    struct process_info pi;
+    if (!process_info_parse_note(p->frame->comment, &pi))
+        return;
+    struct attrib_flow *fl = flow_insert(at, &t);
+    fl->pi = pi;
+    count_method(at, fl);
+}
+
 void attrib_observe(struct attrib *at, const struct packet *p, uint64_t ts_ns)
 {
     (void)ts_ns;
     if (!at || (p->l4_proto != 17 && p->l4_proto != 6))
         return;
+    if (at->replay) {
+        replay_observe(at, p);
+        return;
+    }
     /* -i any shows loopback traffic once, as received: its sender is local all the same. */
     if (p->dir != DIR_OUT && !(p->dir == DIR_IN && addr_classify(&p->src) == ADDR_LOOPBACK))
         return;
@@ -396,7 +418,7 @@ static void attrib_enrich(void *self, struct event *ev)
     if (ev->src.family == 0 || (ev->dir != DIR_OUT && addr_classify(&ev->src) != ADDR_LOOPBACK))
         return;
     const struct process_info *pi = attrib_lookup(at, ev->transport, &ev->src, ev->sport, &ev->dst, ev->dport);
-    if (!pi && ev->dir == DIR_OUT && ev->dir_inferred) { /* no capture direction (named devices): look now */
+    if (!pi && ev->dir == DIR_OUT && ev->dir_inferred && !at->replay) { /* no capture direction (named devices): look now */
         struct flow_tuple t;
         tuple_set(&t, ev->transport, &ev->src, ev->sport, &ev->dst, ev->dport);
         pi = resolve(at, &t, 0);
@@ -434,6 +456,91 @@ struct attrib *attrib_open(const struct attrib_options *o)
     at->enricher.ops = &attrib_enricher_ops;
     at->enricher.self = at;
     return at;
+}
+
+struct attrib *attrib_open_replay(void)
+{
+    struct attrib_options o = { .no_ebpf = true, .no_sock_diag = true, .quiet = true };
+    struct attrib *at = attrib_open(&o);
+    at->replay = true;
+    return at;
+}
+
+/* A name as one token: the note is read back by splitting on spaces and '('. */
+static void note_token(GString *out, const char *s)
+{
+    for (; *s; s++)
+        g_string_append_c(out, (*s == ' ' || *s == '(' || *s == ')' || *s == ';' || (unsigned char)*s < 0x20) ? '_' : *s);
+}
+
+const char *attrib_evidence_note(struct attrib *at, const struct event *ev, char *buf, size_t len)
+{
+    if (!at || ev->src.family == 0)
+        return NULL;
+    const struct process_info *pi = attrib_lookup(at, ev->transport, &ev->src, ev->sport, &ev->dst, ev->dport);
+    if (!pi)
+        return NULL;
+    GString *g = g_string_new(NULL);
+    if (pi->pid) {
+        g_string_append(g, "proc=");
+        note_token(g, pi->name[0] ? pi->name : "?");
+        g_string_append_printf(g, "(%d)", (int)pi->pid);
+        if (pi->user[0]) {
+            g_string_append(g, " user=");
+            note_token(g, pi->user);
+        } else if (pi->uid >= 0) {
+            g_string_append_printf(g, " uid=%" G_GINT64_FORMAT, pi->uid);
+        }
+        g_string_append_printf(g, " attribution=%s/%s", pi->method, pi->confidence ? pi->confidence : "low");
+    } else {
+        g_string_append(g, "attribution=unavailable");
+    }
+    g_strlcpy(buf, g->str, len);
+    g_string_free(g, TRUE);
+    return buf;
+}
+
+bool process_info_parse_note(const char *comment, struct process_info *pi)
+{
+    info_clear(pi);
+    const char *p = strstr(comment, "proc=");
+    if (!p || (p != comment && p[-1] != ' '))
+        return false;
+    p += 5;
+    const char *open = strchr(p, '(');
+    const char *stop = strpbrk(p, " ;");
+    if (!open || (stop && stop < open) || open == p || (size_t)(open - p) >= sizeof pi->name)
+        return false;
+    char *end;
+    long pid = strtol(open + 1, &end, 10);
+    if (end == open + 1 || *end != ')' || pid <= 0 || pid > INT32_MAX)
+        return false;
+    memcpy(pi->name, p, (size_t)(open - p));
+    pi->name[open - p] = '\0';
+    pi->pid = (int32_t)pid;
+    const char *section_end = strchr(end, ';'); /* the next event's verdict, if any */
+    size_t rest = section_end ? (size_t)(section_end - end) : strlen(end);
+    char tail[256];
+    g_strlcpy(tail, end + 1, MIN(sizeof tail, rest));
+    char **tok = g_strsplit(tail, " ", -1);
+    for (char **t = tok; *t; t++) {
+        if (g_str_has_prefix(*t, "user="))
+            g_strlcpy(pi->user, *t + 5, sizeof pi->user);
+        else if (g_str_has_prefix(*t, "uid="))
+            pi->uid = g_ascii_strtoll(*t + 4, NULL, 10);
+        else if (g_str_has_prefix(*t, "attribution=")) {
+            const char *slash = strchr(*t, '/');
+            static const char *const levels[] = { "high", "medium", "low" };
+            for (unsigned i = 0; slash && i < G_N_ELEMENTS(levels); i++)
+                if (strcmp(slash + 1, levels[i]) == 0)
+                    pi->confidence = levels[i];
+        }
+    }
+    g_strfreev(tok);
+    pi->method = "recorded";
+    pi->reason = "recorded at capture time in leakaudit's evidence";
+    pi->role = procinfo_role(pi->name, NULL);
+    return true;
 }
 
 void attrib_close(struct attrib *at)

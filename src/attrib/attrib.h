@@ -92,6 +92,15 @@ void attrib_get_stats(const struct attrib *at, struct attrib_stats *out);
 /* One line: per-method counts ("attribution: 5 flows: 5 ebpf, 0 sock_diag, 0 unavailable"). */
 void attrib_stats_line(const struct attrib *at, char *buf, size_t len);
 
+/* Offline: names processes from what leakaudit's own evidence pcapng recorded
+ * live (the packet comments), method "recorded"; no lookups at all. */
+struct attrib *attrib_open_replay(void);
+/* The process note for an alert's evidence frame ("proc=dig(123) user=root
+ * attribution=ebpf/high"), or NULL when the flow has none. */
+const char *attrib_evidence_note(struct attrib *at, const struct event *ev, char *buf, size_t len);
+/* Reads a note back from a packet comment; false when the comment has none. */
+bool process_info_parse_note(const char *comment, struct process_info *pi);
+
 /* "chromium(2127) user=alice" into buf, for the text alert. */
 const char *process_info_format(const struct process_info *pi, char *buf, size_t len);
 
