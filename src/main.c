@@ -405,7 +405,7 @@ int main(int argc, char **argv)
      * own evidence pcapng recorded live in its packet comments. */
     struct attrib *attr = NULL;
     if (!o.no_attrib) {
-        struct attrib_options ao = { .no_ebpf = o.no_ebpf };
+        struct attrib_options ao = { .no_ebpf = o.no_ebpf, .quiet = o.quiet };
         attr = o.devices ? attrib_open(&ao) : attrib_open_replay();
         audit_add_enricher(a, attrib_enricher(attr));
         audit_set_packet_observer(a, on_attrib_packet, on_attrib_note, attr);

@@ -8,6 +8,7 @@
 
 #include "ebpf.h"
 #include "procinfo.h"
+#include "procwatch.h"
 #include "sockdiag.h"
 
 enum {
@@ -52,6 +53,7 @@ struct attrib {
     struct ebpf_attrib *ebpf;
     struct sockdiag *sd;
     struct inode_owner_cache *inodes;
+    struct procwatch *watch;  /* exec snapshots, for senders gone before /proc is read */
     uint64_t netns_cookie;
     GHashTable *flows;        /* struct flow_tuple* → struct attrib_flow* (owned) */
     GQueue flow_order;        /* oldest first, for the cap */
@@ -125,9 +127,20 @@ static bool pid_details(struct attrib *at, int32_t pid, struct process_info *pi)
         pi->method = m, pi->confidence = c, pi->reason = r;
         return true;
     }
-    struct process_info fresh;
+    struct process_info fresh, snap;
     info_clear(&fresh);
-    if (!procinfo_read(pid, &fresh))
+    bool alive = procinfo_read(pid, &fresh);
+    if ((!alive || fresh.exited || !fresh.exe[0]) && procwatch_lookup(at->watch, pid, &snap) &&
+        (!alive || !fresh.name[0] || strcmp(fresh.name, snap.name) == 0) &&
+        (!pi->name[0] || strcmp(pi->name, snap.name) == 0)) {
+        /* Exited (or a zombie) before we could look: what it was at exec. */
+        bool kthread = fresh.kernel_thread;
+        fresh = snap;
+        fresh.exited = true;
+        fresh.kernel_thread = kthread;
+        alive = true;
+    }
+    if (!alive)
         return false;
     if (g_hash_table_size(at->pids) >= PID_CACHE_CAP)
         g_hash_table_remove_all(at->pids);
@@ -445,13 +458,18 @@ struct attrib *attrib_open(const struct attrib_options *o)
     char why[300];
     if (!o->no_ebpf) {
         at->ebpf = ebpf_attrib_open(on_ebpf_flow, at, why, sizeof why);
-        if (!at->ebpf && !o->quiet)
+        if (!at->ebpf)
             fprintf(stderr, "leakaudit: attribution: no send-time capture (%s); using socket lookups\n", why);
     }
     if (!o->no_sock_diag) {
         at->sd = sockdiag_open(why, sizeof why);
-        if (!at->sd && !o->quiet)
+        if (!at->sd)
             fprintf(stderr, "leakaudit: attribution: no socket lookups (%s)\n", why);
+    }
+    if (!o->no_sock_diag || !o->no_ebpf) {
+        at->watch = procwatch_open(why, sizeof why);
+        if (!at->watch && !o->quiet)
+            fprintf(stderr, "leakaudit: attribution: no exec records (%s)\n", why);
     }
     at->enricher.ops = &attrib_enricher_ops;
     at->enricher.self = at;
@@ -549,6 +567,7 @@ void attrib_close(struct attrib *at)
         return;
     ebpf_attrib_close(at->ebpf);
     sockdiag_close(at->sd);
+    procwatch_close(at->watch);
     inode_owner_cache_free(at->inodes);
     g_queue_clear(&at->flow_order);
     g_hash_table_destroy(at->flows);
@@ -579,6 +598,7 @@ void attrib_get_stats(const struct attrib *at, struct attrib_stats *out)
     out->ebpf_lost = ebpf_attrib_lost(at->ebpf);
     out->sock_diag_queries = sockdiag_queries(at->sd);
     out->proc_scans = inode_owner_scans(at->inodes);
+    out->exec_snapshots = procwatch_execs(at->watch);
     out->ebpf_active = at->ebpf != NULL;
     out->sock_diag_active = at->sd != NULL;
 }
@@ -591,9 +611,9 @@ void attrib_stats_line(const struct attrib *at, char *buf, size_t len)
              "attribution: %" G_GUINT64_FORMAT " new flows named by send-time eBPF, %" G_GUINT64_FORMAT
              " by sock_diag, %" G_GUINT64_FORMAT " by a just-closed socket's port, %" G_GUINT64_FORMAT " unavailable; %" G_GUINT64_FORMAT " eBPF records (%" G_GUINT64_FORMAT
              " other namespaces, %" G_GUINT64_FORMAT " lost), %" G_GUINT64_FORMAT " sock_diag queries, %" G_GUINT64_FORMAT
-             " /proc scans, %" G_GUINT64_FORMAT " evicted",
+             " /proc scans, %" G_GUINT64_FORMAT " exec snapshots, %" G_GUINT64_FORMAT " evicted",
              s.by_ebpf, s.by_sock_diag, s.by_same_socket, s.unavailable, s.ebpf_records, s.ebpf_other_netns, s.ebpf_lost,
-             s.sock_diag_queries, s.proc_scans, s.cache_evictions);
+             s.sock_diag_queries, s.proc_scans, s.exec_snapshots, s.cache_evictions);
 }
 
 const char *process_info_format(const struct process_info *pi, char *buf, size_t len)

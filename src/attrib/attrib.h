@@ -55,7 +55,7 @@ struct process_info {
 struct attrib_options {
     bool no_ebpf;        /* skip method 1 (tests, old kernels) */
     bool no_sock_diag;   /* skip method 2 */
-    bool quiet;          /* no fallback log lines */
+    bool quiet;          /* no line about minor losses (exec records outside the initial netns) */
     uint32_t max_flows;  /* per-flow cache cap (default 8192) */
 };
 
@@ -63,7 +63,7 @@ struct attrib_stats {
     uint64_t flows;            /* new outgoing flows looked up */
     uint64_t by_ebpf, by_sock_diag, by_same_socket, unavailable;
     uint64_t ebpf_records, ebpf_other_netns, ebpf_lost;
-    uint64_t sock_diag_queries, proc_scans;
+    uint64_t sock_diag_queries, proc_scans, exec_snapshots;
     uint64_t cache_evictions;
     bool ebpf_active, sock_diag_active;
 };
