@@ -598,6 +598,7 @@ void attrib_get_stats(const struct attrib *at, struct attrib_stats *out)
     out->ebpf_lost = ebpf_attrib_lost(at->ebpf);
     out->sock_diag_queries = sockdiag_queries(at->sd);
     out->proc_scans = inode_owner_scans(at->inodes);
+    out->proc_scans_cut = inode_owner_scans_cut(at->inodes);
     out->exec_snapshots = procwatch_execs(at->watch);
     out->ebpf_active = at->ebpf != NULL;
     out->sock_diag_active = at->sd != NULL;
@@ -611,9 +612,9 @@ void attrib_stats_line(const struct attrib *at, char *buf, size_t len)
              "attribution: %" G_GUINT64_FORMAT " new flows named by send-time eBPF, %" G_GUINT64_FORMAT
              " by sock_diag, %" G_GUINT64_FORMAT " by a just-closed socket's port, %" G_GUINT64_FORMAT " unavailable; %" G_GUINT64_FORMAT " eBPF records (%" G_GUINT64_FORMAT
              " other namespaces, %" G_GUINT64_FORMAT " lost), %" G_GUINT64_FORMAT " sock_diag queries, %" G_GUINT64_FORMAT
-             " /proc scans, %" G_GUINT64_FORMAT " exec snapshots, %" G_GUINT64_FORMAT " evicted",
+             " /proc scans (%" G_GUINT64_FORMAT " cut short), %" G_GUINT64_FORMAT " exec snapshots, %" G_GUINT64_FORMAT " evicted",
              s.by_ebpf, s.by_sock_diag, s.by_same_socket, s.unavailable, s.ebpf_records, s.ebpf_other_netns, s.ebpf_lost,
-             s.sock_diag_queries, s.proc_scans, s.exec_snapshots, s.cache_evictions);
+             s.sock_diag_queries, s.proc_scans, s.proc_scans_cut, s.exec_snapshots, s.cache_evictions);
 }
 
 const char *process_info_format(const struct process_info *pi, char *buf, size_t len)

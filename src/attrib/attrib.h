@@ -63,7 +63,7 @@ struct attrib_stats {
     uint64_t flows;            /* new outgoing flows looked up */
     uint64_t by_ebpf, by_sock_diag, by_same_socket, unavailable;
     uint64_t ebpf_records, ebpf_other_netns, ebpf_lost;
-    uint64_t sock_diag_queries, proc_scans, exec_snapshots;
+    uint64_t sock_diag_queries, proc_scans, proc_scans_cut, exec_snapshots;
     uint64_t cache_evictions;
     bool ebpf_active, sock_diag_active;
 };

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char proc_root[256] = "/proc";
@@ -228,6 +229,27 @@ uint64_t procinfo_socket_inode(const char *link)
     return v;
 }
 
+/* uid → name, cached: NSS reads /etc/passwd on every call. Shared with the
+ * exec-snapshot thread, hence the lock. */
+static void user_name(uid_t uid, char *out, size_t len)
+{
+    static GMutex lock;
+    static GHashTable *names;
+    g_mutex_lock(&lock);
+    if (!names)
+        names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    const char *known = g_hash_table_lookup(names, GUINT_TO_POINTER(uid));
+    if (!known && g_hash_table_size(names) < 4096) {
+        struct passwd pw, *res = NULL;
+        char pwbuf[1024];
+        char *name = g_strdup(getpwuid_r(uid, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res ? res->pw_name : "");
+        g_hash_table_insert(names, GUINT_TO_POINTER(uid), name);
+        known = name;
+    }
+    g_strlcpy(out, known ? known : "", len);
+    g_mutex_unlock(&lock);
+}
+
 bool procinfo_read(int32_t pid, struct process_info *pi)
 {
     char path[320], buf[4096];
@@ -269,12 +291,8 @@ bool procinfo_read(int32_t pid, struct process_info *pi)
     n = read_small(path, buf, sizeof buf);
     if (n > 0)
         procinfo_parse_cgroup(buf, (size_t)n, pi->unit, sizeof pi->unit, pi->container, sizeof pi->container);
-    if (pi->uid >= 0 && !pi->user[0]) {
-        struct passwd pw, *res = NULL;
-        char pwbuf[1024];
-        if (getpwuid_r((uid_t)pi->uid, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res)
-            g_strlcpy(pi->user, res->pw_name, sizeof pi->user);
-    }
+    if (pi->uid >= 0 && !pi->user[0])
+        user_name((uid_t)pi->uid, pi->user, sizeof pi->user);
     pi->role = procinfo_role(pi->name, pi->cmdline);
     return true;
 }
@@ -284,8 +302,22 @@ bool procinfo_read(int32_t pid, struct process_info *pi)
 struct inode_owner_cache {
     GHashTable *owner;   /* inode (guint64*) → pid */
     uint32_t cap;
-    uint64_t scans;
+    uint64_t scans, scans_cut;
+    uint64_t second;     /* scan time spent in this second, bounded */
+    uint64_t spent_us;
 };
+
+enum {
+    SCAN_MAX_US = 20000,          /* one scan gives up after 20 ms (newest pids come first) */
+    SCAN_BUDGET_US = 100000,      /* at most 100 ms of scanning per second */
+};
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 struct inode_owner_cache *inode_owner_cache_new(uint32_t cap)
 {
@@ -306,6 +338,11 @@ void inode_owner_cache_free(struct inode_owner_cache *c)
 uint64_t inode_owner_scans(const struct inode_owner_cache *c)
 {
     return c ? c->scans : 0;
+}
+
+uint64_t inode_owner_scans_cut(const struct inode_owner_cache *c)
+{
+    return c ? c->scans_cut : 0;
 }
 
 static int pid_desc(const void *a, const void *b)
@@ -356,6 +393,15 @@ int32_t inode_owner_find(struct inode_owner_cache *c, uint64_t inode)
         }
         g_hash_table_remove(c->owner, &key);
     }
+    uint64_t start = now_us();
+    if (start / 1000000u != c->second) {
+        c->second = start / 1000000u;
+        c->spent_us = 0;
+    }
+    if (c->spent_us >= SCAN_BUDGET_US) {
+        c->scans_cut++;
+        return 0;
+    }
     c->scans++;
     DIR *proc = opendir(proc_root);
     if (!proc)
@@ -374,6 +420,10 @@ int32_t inode_owner_find(struct inode_owner_cache *c, uint64_t inode)
     qsort(pids->data, pids->len, sizeof(int32_t), pid_desc);
     int32_t found = 0;
     for (guint i = 0; i < pids->len && !found; i++) {
+        if ((i & 15) == 15 && now_us() - start > SCAN_MAX_US) {
+            c->scans_cut++; /* bounded: capture never waits long for a name */
+            break;
+        }
         int32_t pid = g_array_index(pids, int32_t, i);
         char fdpath[320];
         snprintf(fdpath, sizeof fdpath, "%s/%d/fd", proc_root, (int)pid);
@@ -399,5 +449,6 @@ int32_t inode_owner_find(struct inode_owner_cache *c, uint64_t inode)
         closedir(fds);
     }
     g_array_free(pids, TRUE);
+    c->spent_us += now_us() - start;
     return found;
 }

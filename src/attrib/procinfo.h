@@ -44,10 +44,13 @@ uint64_t procinfo_socket_inode(const char *link);
 struct inode_owner_cache;
 struct inode_owner_cache *inode_owner_cache_new(uint32_t cap);
 void inode_owner_cache_free(struct inode_owner_cache *c);
-/* The pid holding socket inode. Scans /proc on a miss, newest pid first,
+/* The pid holding socket inode. Scans /proc on a miss (bounded in time),
+ * newest pid first,
  * stopping at the first holder (of an inherited socket, the newest process:
  * the child that most likely sends); 0 when no process holds it. */
 int32_t inode_owner_find(struct inode_owner_cache *c, uint64_t inode);
 uint64_t inode_owner_scans(const struct inode_owner_cache *c);
+/* Scans given up (over 20 ms, or over 100 ms of scanning in one second). */
+uint64_t inode_owner_scans_cut(const struct inode_owner_cache *c);
 
 #endif
