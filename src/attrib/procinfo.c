@@ -308,8 +308,8 @@ struct inode_owner_cache {
 };
 
 enum {
-    SCAN_MAX_US = 20000,          /* one scan gives up after 20 ms (newest pids come first) */
-    SCAN_BUDGET_US = 100000,      /* at most 100 ms of scanning per second */
+    SCAN_MAX_US = 250000,         /* one scan gives up after 250 ms (a full scan: ~60 ms here, loaded) */
+    SCAN_BUDGET_US = 500000,      /* at most half a second of scanning per second */
 };
 
 static uint64_t now_us(void)

@@ -50,7 +50,7 @@ void inode_owner_cache_free(struct inode_owner_cache *c);
  * the child that most likely sends); 0 when no process holds it. */
 int32_t inode_owner_find(struct inode_owner_cache *c, uint64_t inode);
 uint64_t inode_owner_scans(const struct inode_owner_cache *c);
-/* Scans given up (over 20 ms, or over 100 ms of scanning in one second). */
+/* Scans given up (over 250 ms, or over 500 ms of scanning in one second). */
 uint64_t inode_owner_scans_cut(const struct inode_owner_cache *c);
 
 #endif
