@@ -209,6 +209,19 @@ static void on_ebpf_flow(const struct attrib_flow_event *e, void *user)
     }
     if (!pid)
         return; /* nothing to say: the first-sight lookup will try sock_diag */
+    if (e->proto == 17 && !e->owner.tgid && at->sd) {
+        /* No owner: a socket older than leakaudit, or a kernel socket (those
+         * skip sock_create) whose packet may go out while any task is current. */
+        struct sockdiag_entry de;
+        enum sockdiag_match match;
+        bool by_dump;
+        if (sockdiag_find(at->sd, &t, 0, &de, &match, &by_dump) && de.inode == 0) {
+            struct attrib_flow *kf = flow_insert(at, &t);
+            set_unavailable(&kf->pi, "kernel-owned socket (no inode), e.g. a kernel VPN's own UDP");
+            return;
+        }
+        confidence = "medium";
+    }
     struct attrib_flow *fl = flow_insert(at, &t);
     fl->pi.method = "ebpf";
     fl->pi.confidence = confidence;
@@ -221,7 +234,13 @@ static void on_ebpf_flow(const struct attrib_flow_event *e, void *user)
             set_unavailable(&fl->pi, "kernel-owned socket (sent from a kernel thread)");
             return;
         }
-        /* The kernel's comm at send time is the truth; /proc may have moved on (exec). */
+        /* The kernel's comm at send time is the truth; /proc may have moved on
+         * (exec, or the pid reused): then its executable is not the sender's. */
+        if (strncmp(fl->pi.name, comm, PROC_NAME_LEN - 1) != 0) {
+            fl->pi.exe[0] = fl->pi.cmdline[0] = fl->pi.unit[0] = fl->pi.container[0] = '\0';
+            fl->pi.uid = uid;
+            fl->pi.user[0] = '\0';
+        }
         g_strlcpy(fl->pi.name, comm, sizeof fl->pi.name);
         fl->pi.role = procinfo_role(fl->pi.name, fl->pi.cmdline);
     } else {
