@@ -15,18 +15,31 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CSTD     := -std=c11 -D_GNU_SOURCE
 OPT      ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -Isrc -Idissectors -Igeo $(PKG_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDLIBS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -Isrc -Idissectors -Igeo -Isrc/attrib $(ATTRIB_CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) $(ATTRIB_LIBS) -lm $(EXTRA_LDLIBS)
+
+# Process attribution (src/attrib/): send-time eBPF when clang, bpftool and
+# libbpf-dev are installed; otherwise socket lookups only.
+BPF_CLANG ?= clang
+BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || ls /usr/sbin/bpftool 2>/dev/null)
+HAVE_EBPF := $(shell command -v $(BPF_CLANG) >/dev/null 2>&1 && [ -n "$(BPFTOOL)" ] && pkg-config --exists libbpf 2>/dev/null && echo yes)
+ifeq ($(HAVE_EBPF),yes)
+ATTRIB_CFLAGS = -DLEAKAUDIT_EBPF -I$(BUILD)/attrib
+ATTRIB_LIBS := $(shell pkg-config --libs libbpf)
+else
+$(info leakaudit: building without send-time eBPF attribution (needs clang, bpftool, libbpf-dev); socket lookups only)
+endif
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
 
 BUILD    ?= build
-LIB_SRC  := $(wildcard dissectors/*.c) $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard geo/*.c)
+LIB_SRC  := $(wildcard dissectors/*.c) $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard geo/*.c) $(filter-out %.bpf.c,$(wildcard src/attrib/*.c))
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
-HDRS     := $(wildcard src/*.h dissectors/*.h geo/*.h tests/*.h)
 # Each fuzz entry is also linked with a plain main (tests/fuzz/replay_main.c)
 # so make check replays tests/data/regress/<entry>/ without libFuzzer.
 REPLAY_BIN := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay_fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+HDRS     := $(wildcard src/*.h dissectors/*.h geo/*.h tests/*.h src/attrib/*.h)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -46,6 +59,18 @@ $(BUILD)/libleakaudit.a: $(LIB_OBJ)
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# The eBPF object is embedded in a generated skeleton header (nothing else ships).
+$(BUILD)/attrib/attrib.bpf.o: src/attrib/attrib.bpf.c src/attrib/attrib_bpf.h
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) -g -O2 -target bpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -Isrc/attrib -c $< -o $@
+
+$(BUILD)/attrib/attrib.skel.h: $(BUILD)/attrib/attrib.bpf.o
+	$(BPFTOOL) gen skeleton $< name attrib_bpf > $@.tmp && mv $@.tmp $@
+
+ifeq ($(HAVE_EBPF),yes)
+$(BUILD)/src/attrib/ebpf.o: $(BUILD)/attrib/attrib.skel.h
+endif
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libleakaudit.a $(HDRS)
 	@mkdir -p $(dir $@)

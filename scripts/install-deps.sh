@@ -4,13 +4,9 @@
 #   scripts/install-deps.sh            build + demo + tests
 #   scripts/install-deps.sh --extra    also the fuzz/benchmark/e2e tools (make e2e: testbed daemons, Chromium)
 set -eu
-pkgs="build-essential pkg-config libpcap-dev libndpi-dev libndpi-bin libglib2.0-dev libmaxminddb-dev python3 iproute2 libjson-glib-dev groff-base valgrind rsyslog"
+pkgs="build-essential pkg-config libpcap-dev libndpi-dev libndpi-bin libglib2.0-dev libmaxminddb-dev python3 iproute2 libjson-glib-dev groff-base valgrind rsyslog clang llvm libbpf-dev bpftool"
 if [ "${1:-}" = "--extra" ]; then
-    pkgs="$pkgs clang libclang-rt-14-dev tshark hyperfine mmdb-bin libmaxmind-db-writer-perl wireguard-go wireguard-tools coturn dnsmasq-base nftables openssl bind9-dnsutils tcpdump chromium afl++"
-    pkgs="$pkgs clang libclang-rt-14-dev valgrind tshark libndpi-bin hyperfine mmdb-bin libmaxmind-db-writer-perl wireguard-go wireguard-tools coturn dnsmasq-base nftables openssl bind9-dnsutils tcpdump iproute2 chromium"
-fi
-if [ "${1:-}" = "--extra" ]; then
-    pkgs="$pkgs time" # /usr/bin/time: bench/run.sh's wall, CPU and peak RSS
+    pkgs="$pkgs libclang-rt-14-dev tshark hyperfine mmdb-bin libmaxmind-db-writer-perl wireguard-go wireguard-tools coturn dnsmasq-base nftables openssl bind9-dnsutils tcpdump chromium afl++ time"
 fi
 missing=""
 for p in $pkgs; do

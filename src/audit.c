@@ -59,6 +59,9 @@ struct audit {
     struct stun_message stun;
     struct dns_message dns;
     struct dtls_message dtls;
+    audit_packet_fn packet_observer;  /* live process attribution, or NULL */
+    audit_note_fn packet_note;
+    void *packet_observer_user;
 };
 
 void audit_config_defaults(struct audit_config *cfg)
@@ -160,6 +163,13 @@ static void event_take_labels(struct audit *a, struct event *ev, const struct fl
     ev->app_guessed = fl->dpi_guessed;
     if (!fl->app && a->dpi && dpi_flow_provisional(a->dpi, fl, &ev->app, &ev->app_category))
         ev->app_guessed = true;
+}
+
+void audit_set_packet_observer(struct audit *a, audit_packet_fn fn, audit_note_fn note, void *user)
+{
+    a->packet_observer = fn;
+    a->packet_note = note;
+    a->packet_observer_user = user;
 }
 
 void audit_declare_iface(struct audit *a, int source_iface, const char *name, int linktype)
@@ -291,6 +301,8 @@ static void note_evidence(struct audit *a, const struct event *ev)
     g_string_append_printf(a->frame_comment, "leakaudit: %s %s", event_kind_name(ev->kind), verdict_name(ev->verdict));
     if (ev->reason)
         g_string_append_printf(a->frame_comment, " (%s)", ev->reason);
+    if (a->packet_note)
+        a->packet_note(a->packet_observer_user, ev, a->frame_comment);
 }
 
 static void deliver(struct audit *a, struct event *ev, enum direction captured)
@@ -760,6 +772,8 @@ void audit_frame(struct audit *a, const struct frame *f, const char *source_ifac
         return;
     struct iface *ifc = iface_for_packet(a->ifaces, f, &p, source_iface_name);
     ifc->packets++;
+    if (a->packet_observer)
+        a->packet_observer(a->packet_observer_user, &p, f->ts_ns);
     if (a->evidence) {
         a->frame_is_evidence = false;
         g_string_truncate(a->frame_comment, 0);

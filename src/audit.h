@@ -96,6 +96,14 @@ void audit_tick(struct audit *a, uint64_t now_ns);
 void audit_vpn_state(struct audit *a, const struct vpn_state_change *c);
 /* SIGHUP: every sink reopens its output file; false (and *err) for the first failure. */
 bool audit_reopen_sinks(struct audit *a, GError **err);
+/* Live: sees every decoded packet before dissection, so process attribution
+ * meets each flow at its first packet (an alert may be emitted seconds later,
+ * when a short-lived sender is gone). NULL turns it off. */
+typedef void (*audit_packet_fn)(void *user, const struct packet *p, uint64_t ts_ns);
+/* Adds to the evidence comment of an alert's frame (the process, so the
+ * pcapng keeps what is known only live). */
+typedef void (*audit_note_fn)(void *user, const struct event *ev, GString *comment);
+void audit_set_packet_observer(struct audit *a, audit_packet_fn fn, audit_note_fn note, void *user);
 /* The interface table, for live inventory updates. */
 struct iface_table *audit_iface_table(struct audit *a);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attrib.h"
 #include "audit.h"
 #include "dpi.h"
 #include "geo_enrich.h"
@@ -24,6 +25,7 @@
 #include "memcap.h"
 #include "pcapng_writer.h"
 #include "privdrop.h"
+#include "process_view.h"
 #include "progress.h"
 #include "sink.h"
 #include "sink_report.h"
@@ -100,6 +102,8 @@ struct options {
     char *syslog_facility;
     gint syslog_rate;
     gint syslog_queue;
+    gboolean no_attrib;
+    gboolean no_ebpf;
 };
 
 static void options_free(struct options *o)
@@ -341,7 +345,29 @@ static void print_live_stats(struct live_capture *lc)
             st.received, st.dropped, st.if_dropped);
 }
 
-static int run_live(struct audit *a, const struct options *o, GError **err)
+/* What dedup, syslog and the summary read of an attributed process. */
+static bool attrib_process_view(const struct process_info *pi, struct process_view *out)
+{
+    if (!pi || pi->pid <= 0)
+        return false;
+    out->pid = (uint32_t)pi->pid;
+    g_strlcpy(out->name, pi->name, sizeof out->name);
+    return true;
+}
+
+static void on_attrib_packet(void *user, const struct packet *p, uint64_t ts_ns)
+{
+    attrib_observe(user, p, ts_ns);
+}
+
+static void on_attrib_note(void *user, const struct event *ev, GString *comment)
+{
+    char note[256];
+    if (attrib_evidence_note(user, ev, note, sizeof note))
+        g_string_append_printf(comment, " %s", note);
+}
+
+static int run_live(struct audit *a, const struct options *o, struct attrib *attr, GError **err)
 {
     struct live_options lo = { .devices = o->devices, .buffer_mib = o->buffer_mib, .filter = o->filter,
                                .no_prefilter = o->no_prefilter, .immediate = true };
@@ -392,6 +418,7 @@ static int run_live(struct audit *a, const struct options *o, GError **err)
                 g_error_free(rerr);
             }
         }
+        attrib_process(attr); /* send-time records of flows not seen yet (cheap when none) */
         uint64_t now = wall_clock_ns();
         audit_tick(a, now);
         if (summary_requested) {
@@ -430,6 +457,8 @@ int main(int argc, char **argv)
         { "interface", 0, 0, G_OPTION_ARG_STRING, &o.interface_name, "Name the interface of a one-interface capture", "NAME" },
         { "require-vpn", 0, 0, G_OPTION_ARG_NONE, &o.require_vpn, "With no VPN up, any STUN/DNS exit is a leak", NULL },
         { "count", 'c', 0, G_OPTION_ARG_INT64, &o.count, "Stop after COUNT packets", "COUNT" },
+        { "no-attrib", 0, 0, G_OPTION_ARG_NONE, &o.no_attrib, "Live: do not name the process behind each flow", NULL },
+        { "no-ebpf", 0, 0, G_OPTION_ARG_NONE, &o.no_ebpf, "Live: name processes by socket lookups only (no send-time eBPF)", NULL },
         { "max-flows", 0, 0, G_OPTION_ARG_INT, &o.max_flows, "Flow table cap (least recently used flows are evicted; default 262144)", "N" },
         { "no-dpi", 0, 0, G_OPTION_ARG_NONE, &o.no_dpi, "No nDPI flow classification (no app labels; encrypted DNS by port 853 only)", NULL },
         { "geoip", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.geoip_paths, "GeoIP/ASN database (.mmdb) or a directory of them (repeatable; default: search /usr/share/GeoIP, /var/lib/GeoIP, /usr/local/share/GeoIP, ~/.local/share/GeoIP)", "PATH" },
@@ -660,7 +689,18 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &hup, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    int rc = o.devices ? run_live(a, &o, &err) : run_file(a, &o, &err);
+    /* Live: opened before the capture so the send-time hooks see sockets
+     * created from now on. A file has no processes, except what leakaudit's
+     * own evidence pcapng recorded live in its packet comments. */
+    struct attrib *attr = NULL;
+    if (!o.no_attrib) {
+        struct attrib_options ao = { .no_ebpf = o.no_ebpf, .quiet = o.quiet };
+        attr = o.devices ? attrib_open(&ao) : attrib_open_replay();
+        audit_add_enricher(a, attrib_enricher(attr));
+        audit_set_packet_observer(a, on_attrib_packet, on_attrib_note, attr);
+        process_view_register(attrib_process_view);
+    }
+    int rc = o.devices ? run_live(a, &o, attr, &err) : run_file(a, &o, &err);
     /* Whatever happened, alerts already decided go out before we say anything else. */
     audit_finish(a);
     int status = audit_counters(a)->alerts ? EXIT_LEAK : EXIT_CLEAN;
@@ -685,6 +725,11 @@ int main(int argc, char **argv)
         print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file, o.verbose);
     if (geo && o.verbose)
         geo_enricher_report(geo, stderr);
+    if (attr && o.devices && !o.quiet) {
+        char line[512];
+        attrib_stats_line(attr, line, sizeof line);
+        fprintf(stderr, "leakaudit: %s\n", line);
+    }
     if (stop_requested && !o.quiet)
         fprintf(stderr, "leakaudit: interrupted; results so far are above\n");
     if (rc < 0) {
@@ -697,6 +742,7 @@ int main(int argc, char **argv)
     g_ptr_array_free(sinks, TRUE);
     audit_free(a);
     geo_enricher_free(geo);
+    attrib_close(attr);
     options_free(&o);
     return status;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attrib.h"
 #include "audit.h"
 #include "geo.h"
 #include "iface.h"
@@ -392,17 +393,7 @@ static void write_ecs(struct json_writer *w, const struct event *ev)
     json_array_end(w);
     json_object_end(w);
 
-    /* src/attrib/: process.executable, user.name, attribution.* join
-     * process.pid / process.name here when the attribution writer is wired. */
-    struct process_view pv;
-    if (process_view_get(ev, &pv)) {
-        json_object_begin(w, "process");
-        if (pv.pid)
-            json_uint(w, "pid", pv.pid);
-        if (pv.name[0])
-            json_str(w, "name", pv.name);
-        json_object_end(w);
-    }
+    /* process.*, user.*, container.*, attribution.*: write_process(). */
 
     if (ev->kind == EVENT_DTLS && ev->dtls && ev->dtls->hello.present) {
         const struct dtls_hello *h = &ev->dtls->hello;
@@ -418,6 +409,52 @@ static void write_ecs(struct json_writer *w, const struct event *ev)
         }
         json_object_end(w);
     }
+}
+
+/* The local sender (live only; src/attrib/), in ECS names: process.*, user.*,
+ * plus how it was found. Unavailable attribution says why, with no process. */
+static void write_process(struct json_writer *w, const struct process_info *pi)
+{
+    if (pi->pid) {
+        json_object_begin(w, "process");
+        json_int(w, "pid", pi->pid);
+        if (pi->name[0])
+            json_str(w, "name", pi->name);
+        if (pi->exe[0])
+            json_str(w, "executable", pi->exe);
+        if (pi->cmdline[0])
+            json_str(w, "command_line", pi->cmdline);
+        if (pi->role)
+            json_str(w, "role", pi->role);
+        if (pi->unit[0])
+            json_str(w, "systemd_unit", pi->unit);
+        if (pi->asked_by_pid) { /* a resolver's query: the app that asked it over loopback */
+            json_object_begin(w, "asked_by");
+            json_int(w, "pid", pi->asked_by_pid);
+            json_str(w, "name", pi->asked_by_name);
+            json_object_end(w);
+        }
+        json_object_end(w);
+    }
+    if (pi->container[0]) {
+        json_object_begin(w, "container");
+        json_str(w, "id", pi->container);
+        json_object_end(w);
+    }
+    if (pi->uid >= 0) {
+        json_object_begin(w, "user");
+        json_int(w, "id", pi->uid);
+        if (pi->user[0])
+            json_str(w, "name", pi->user);
+        json_object_end(w);
+    }
+    json_object_begin(w, "attribution");
+    json_str(w, "method", pi->method);
+    if (pi->confidence)
+        json_str(w, "confidence", pi->confidence);
+    if (pi->reason)
+        json_str(w, "reason", pi->reason);
+    json_object_end(w);
 }
 
 void json_write_event(struct json_writer *w, const struct event *ev)
@@ -458,6 +495,8 @@ void json_write_event(struct json_writer *w, const struct event *ev)
     }
     if (ev->repeats)
         json_uint(w, "repeats", ev->repeats);
+    if (ev->process)
+        write_process(w, ev->process);
     if (ev->folded)
         json_bool(w, "folded", true);
     switch (ev->kind) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "geo.h"
+#include "attrib.h"
 #include "iface.h"
 #include "sink.h"
 #include "timefmt.h"
@@ -81,6 +82,10 @@ static void text_emit(void *self, const struct event *ev)
         char exp[ADDR_PORT_STRLEN];
         g_string_append_printf(l, "  exposed %s", addr_port_format(&ev->exposed, ev->exposed_port, exp, sizeof exp));
         geo_text_annotate(l, " — ", ev->exposed_geo, "");
+    }
+    if (ev->process) { /* live only: the local sender (src/attrib/) */
+        char proc[PROC_NAME_LEN + PROC_USER_LEN + 160];
+        g_string_append_printf(l, "  %s", process_info_format(ev->process, proc, sizeof proc));
     }
     if (alert && ev->reason) {
         g_string_append(l, "  [");
