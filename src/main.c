@@ -445,7 +445,6 @@ int main(int argc, char **argv)
         { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &o.buffer_mib, "Kernel capture buffer per interface, MiB (default 32)", "MIB" },
         { "filter", 'f', 0, G_OPTION_ARG_STRING, &o.filter, "Extra BPF filter expression, ANDed with the built-in prefilter", "EXPR" },
         { "no-prefilter", 0, 0, G_OPTION_ARG_NONE, &o.no_prefilter, "Do not install the built-in kernel prefilter (STUN/DTLS/DNS/VPN transports only)", NULL },
-        { "user", 'Z', 0, G_OPTION_ARG_STRING, &o.drop_user, "Live: after opening capture and netlink, run as USER with no capabilities", "USER" },
         { "stats", 0, 0, G_OPTION_ARG_INT, &o.stats_interval, "Live: report kernel drop counters every N seconds", "N" },
         { "read", 'r', 0, G_OPTION_ARG_FILENAME, &o.read_file, "Read packets from FILE (pcap or pcapng; - for stdin)", "FILE" },
         { "events", 0, 0, G_OPTION_ARG_NONE, &o.events, "Show every decoded STUN/DTLS/DNS event with its verdict, not only alerts", NULL },

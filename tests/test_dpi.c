@@ -794,8 +794,10 @@ static void test_sample_event_labels(void)
             g_assert_true(e->guessed);
         }
     }
-    g_assert_cmpuint(alerts, ==, 4);
-    g_assert_cmpuint(dtls_alerts, ==, 2);
+    /* the two ClientHellos of one DTLS handshake (before and after its
+     * HelloVerifyRequest) are one alert: dedup folds the repeat */
+    g_assert_cmpuint(alerts, ==, 3);
+    g_assert_cmpuint(dtls_alerts, ==, 1);
     g_assert_cmpuint(stun_alerts, ==, 2);
     g_array_free(with, TRUE);
     g_array_free(without, TRUE);
