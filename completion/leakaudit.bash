@@ -59,6 +59,11 @@ _leakaudit()
             words=$(_leakaudit_ifindexes) ;;
         --color)
             words="auto always never" ;;
+        --syslog-facility)
+            words="daemon user auth authpriv local0 local1 local2 local3 local4 local5 local6 local7" ;;
+        --syslog-remote)
+            words="udp:// tcp:// unix:"
+            compopt -o nospace 2>/dev/null ;;
         -Z|--relinquish-privileges)
             mapfile -t COMPREPLY < <(compgen -u -- "$value")
             return 0 ;;
@@ -66,7 +71,7 @@ _leakaudit()
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$value")
             return 0 ;;
-        -B|--buffer-size|-c|--count|--stats|--max-flows|-f|--filter)
+        -B|--buffer-size|-c|--count|--stats|--max-flows|--max-memory|--dedup-window|--syslog-rate|--syslog-queue|-f|--filter)
             return 0 ;;  # a number or an expression: nothing to offer
     esac
     # Any other option whose --help metavariable names a file or directory

@@ -86,6 +86,11 @@ struct dpi *dpi_new(GError **err)
     return d;
 }
 
+size_t dpi_flow_state_bytes(void)
+{
+    return sizeof(struct dpi_flow) + ndpi_detection_get_sizeof_ndpi_flow_struct();
+}
+
 void dpi_free(struct dpi *d)
 {
     if (!d)

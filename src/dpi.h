@@ -44,6 +44,10 @@ struct dpi;
 struct dpi *dpi_new(GError **err);
 void dpi_free(struct dpi *d);
 
+/* Bytes of one flow's nDPI state while it is under classification (our
+ * header plus nDPI's flow struct, ~0.7 KB): memcap.c's per-flow cost. */
+size_t dpi_flow_state_bytes(void);
+
 /* Feeds one decoded packet of flow fl to nDPI (the IP packet through the
  * decoder's bounds-checked L3 view). A no-op once fl->dpi_done. Sets fl->app,
  * fl->vpn_proto, fl->dpi_category, fl->dpi_risk, fl->dpi_guessed (and their

@@ -228,6 +228,9 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
         return -1;
     }
     struct progress *prog = o->quiet ? NULL : progress_new(stderr, source_bytes_total(src));
+    /* A pipe (tcpdump -w - | leakaudit -r -) is watched as it comes: its alerts
+     * go out at once, as live; a file's in the sinks' big buffered writes. */
+    bool stream = source_bytes_total(src) == 0;
     for (;;) {
         if (stop_requested)
             break;
@@ -251,6 +254,8 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
                 audit_declare_iface(a, si->id, si->name, si->linktype);
         }
         audit_frame(a, &f, f.iface_name);
+        if (stream)
+            audit_tick(a, 0); /* flushes; 0: capture time decides what expires, not the clock */
         progress_tick(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
     }
     progress_end(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
@@ -367,13 +372,10 @@ static void on_attrib_note(void *user, const struct event *ev, GString *comment)
         g_string_append_printf(comment, " %s", note);
 }
 
-static int run_live(struct audit *a, const struct options *o, struct attrib *attr, GError **err)
+/* Runs an open capture (main opens it, see there) until stopped; closes it. */
+static int run_live(struct audit *a, const struct options *o, struct live_capture *lc, struct attrib *attr,
+                    GError **err)
 {
-    struct live_options lo = { .devices = o->devices, .buffer_mib = o->buffer_mib, .filter = o->filter,
-                               .no_prefilter = o->no_prefilter, .immediate = true };
-    struct live_capture *lc = live_open(&lo, err);
-    if (!lc)
-        return -1;
     struct live_context ctx = { .audit = a, .any_handle = -1, .verbose = o->verbose };
     for (int i = 0; o->devices[i]; i++)
         if (strcmp(o->devices[i], "any") == 0)
@@ -688,18 +690,28 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &hup, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* Live: opened before the capture so the send-time hooks see sockets
-     * created from now on. A file has no processes, except what leakaudit's
-     * own evidence pcapng recorded live in its packet comments. */
+    /* Live: the capture is opened first, so that a capture we may not open
+     * (no CAP_NET_RAW, no such device) is the one error line, with no
+     * attribution fallback note before it; attribution follows at once, so
+     * the send-time hooks see sockets created from then on (packets of the
+     * few created in between are named by socket lookups). */
+    struct live_capture *lc = NULL;
+    if (o.devices) {
+        struct live_options lo = { .devices = o.devices, .buffer_mib = o.buffer_mib, .filter = o.filter,
+                                   .no_prefilter = o.no_prefilter, .immediate = true };
+        lc = live_open(&lo, &err);
+    }
+    /* A file has no processes, except what leakaudit's own evidence pcapng
+     * recorded live in its packet comments. */
     struct attrib *attr = NULL;
-    if (!o.no_attrib) {
+    if (!o.no_attrib && (!o.devices || lc)) {
         struct attrib_options ao = { .no_ebpf = o.no_ebpf, .quiet = o.quiet };
         attr = o.devices ? attrib_open(&ao) : attrib_open_replay();
         audit_add_enricher(a, attrib_enricher(attr));
         audit_set_packet_observer(a, on_attrib_packet, on_attrib_note, attr);
         process_view_register(attrib_process_view);
     }
-    int rc = o.devices ? run_live(a, &o, attr, &err) : run_file(a, &o, &err);
+    int rc = o.devices ? (lc ? run_live(a, &o, lc, attr, &err) : -1) : run_file(a, &o, &err);
     /* Whatever happened, alerts already decided go out before we say anything else. */
     audit_finish(a);
     int status = audit_counters(a)->alerts ? EXIT_LEAK : EXIT_CLEAN;

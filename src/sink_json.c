@@ -606,6 +606,29 @@ static void json_vpn_state(void *self, const struct vpn_state_change *c)
     g_string_truncate(j->line, 0);
     json_begin(&w, j->line);
     json_object_begin(&w, NULL);
+    /* ECS first, as on every other line (pipelines index by @timestamp, event.*) */
+    json_str(&w, "@timestamp", time_format_iso(c->ts_ns, buf, sizeof buf));
+    json_object_begin(&w, "event");
+    json_str(&w, "kind", "event");
+    json_array_begin(&w, "category");
+    json_str(&w, NULL, "network");
+    json_array_end(&w);
+    json_array_begin(&w, "type");
+    json_str(&w, NULL, "change");
+    json_array_end(&w);
+    json_str(&w, "action", c->up ? "vpn-up" : "vpn-down");
+    json_str(&w, "module", "leakaudit");
+    json_str(&w, "dataset", "leakaudit.event");
+    if (c->why)
+        json_str(&w, "reason", c->why);
+    json_object_end(&w);
+    GString *msg = g_string_new(c->up ? "VPN-UP" : "VPN-DOWN");
+    if (c->vpn)
+        g_string_append_printf(msg, " %s", c->vpn);
+    if (c->why)
+        g_string_append_printf(msg, ": %s", c->why);
+    json_str(&w, "message", msg->str);
+    g_string_free(msg, TRUE);
     json_str(&w, "timestamp", time_format_iso(c->ts_ns, buf, sizeof buf));
     json_str(&w, "event_type", "vpn_state");
     json_str(&w, "state", c->up ? "up" : "down");

@@ -140,6 +140,22 @@ static void sd_param(GString *sd, const char *name, const char *value)
     g_string_append_c(sd, '"');
 }
 
+/* An optional SD-PARAM (the nDPI labels): only when it fits the slot whole
+ * (a cut could end inside an escape), at most limit bytes of value. */
+static void sd_param_if_room(GString *sd, const char *name, const char *value, size_t limit)
+{
+    if (!value)
+        return;
+    gsize before = sd->len;
+    if (sd->len)
+        g_string_append_c(sd, ' ');
+    g_string_append_printf(sd, "%s=\"", name);
+    append_clean(sd, value, limit, true);
+    g_string_append_c(sd, '"');
+    if (sd->len >= SLOT_SD_MAX)
+        g_string_truncate(sd, before);
+}
+
 static void sd_param_uint(GString *sd, const char *name, uint64_t value)
 {
     char buf[24];
@@ -204,9 +220,13 @@ static void syslog_emit(void *self, const struct event *ev)
         process_view_label(&pv, proc, sizeof proc);
     time_format_iso(ev->ts_ns, when, sizeof when);
 
+    /* detail: what the packet was; the flow's nDPI label goes in its own
+     * params (app, category, risks, guessed), as in JSON; MSG has both. */
+    struct event bare = *ev;
+    bare.app = bare.app_category = bare.app_risks = NULL;
     GString *detail = s->scratch;
     g_string_truncate(detail, 0);
-    event_describe(ev, detail);
+    event_describe(&bare, detail);
 
     GString *sd = g_string_sized_new(512);
     sd_param(sd, "kind", event_kind_name(ev->kind));
@@ -226,6 +246,14 @@ static void syslog_emit(void *self, const struct event *ev)
     sd_param(sd, "time", when);
     sd_param_uint(sd, "frame", ev->frame_number);
     sd_param(sd, "detail", detail->str);
+    if (ev->app) {
+        sd_param_if_room(sd, "app", ev->app, 64);
+        sd_param_if_room(sd, "guessed", ev->app_guessed ? "true" : "false", 16);
+        sd_param_if_room(sd, "category", ev->app_category, 48);
+        sd_param_if_room(sd, "risks", ev->app_risks, 160); /* comma-separated, as nDPI names them */
+    }
+    g_string_truncate(detail, 0);
+    event_describe(ev, detail);
 
     GString *msg = g_string_sized_new(256);
     g_string_append_printf(msg, "%s %s %s on %s: %s -> %s ", ev->verdict == VERDICT_LEAK ? "LEAK" : "EXPOSED",
@@ -577,10 +605,22 @@ static void stop_sender(struct syslog_sink *s)
     s->thread = NULL;
 }
 
-/* End of run: give the collector a bounded time to take the rest. */
+/* End of run (audit_finish): give the collector a bounded time to take the
+ * rest, so the summary's counts are final. */
+static void syslog_finish(void *self, const struct audit_counters *c, const struct iface_table *ifaces)
+{
+    (void)c;
+    (void)ifaces;
+    stop_sender(self);
+}
+
+/* Live, audit_tick() flushes every sink between batches: the sender thread
+ * already delivers as messages come, so there is nothing to push (stopping
+ * it here silenced syslog after the first batch). */
 static bool syslog_flush(void *self, GError **err)
 {
-    stop_sender(self);
+    (void)self;
+    (void)err;
     return true;
 }
 
@@ -598,7 +638,7 @@ static void syslog_close(void *self)
 }
 
 static const struct sink_ops syslog_ops = {
-    .name = "syslog", .emit = syslog_emit, .finish = NULL, .flush = syslog_flush, .close = syslog_close,
+    .name = "syslog", .emit = syslog_emit, .finish = syslog_finish, .flush = syslog_flush, .close = syslog_close,
 };
 
 static bool parse_remote(struct syslog_sink *s, const char *remote, GError **err)

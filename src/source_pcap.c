@@ -273,6 +273,8 @@ static enum source_status own_next_frame(struct capture_source *src, struct pcap
     h = o->buf + o->pos; /* the window may have moved */
     o->pos += need;
     src->bytes_read += need;
+    if (caplen > o->snaplen) /* cut to the snapshot below: malformed, as note_cut_to_snaplen() says */
+        src->malformed++;
     uint64_t sub = le32_at(h + 4);
     *out = (struct frame){
         .number = ++src->frames,

@@ -35,7 +35,11 @@ def report(ok, name, detail=()):
 
 def documented_tokens(readme):
     text = open(readme, encoding="utf-8").read()
-    section = text[text.index("### JSON lines"):text.index("### syslog")]
+    start = text.index("### JSON lines")
+    # up to the next heading: the merges put other sections (nDPI, GeoIP …) between
+    # the tables and "### syslog", and their prose documents no JSON field
+    end = text.find("\n#", start)
+    section = text[start:end] if end >= 0 else text[start:]
     tables = "\n".join(l for l in section.splitlines() if l.startswith("|") or not l.startswith(("{", " ", "}")))
     return set(re.findall(r"`([^`\s]+)`", tables))
 
@@ -63,8 +67,8 @@ def undocumented(obj, tokens):
         # an object on the way to documented names (`network` for `network.type`)
         if any(t.startswith(p + ".") for t in tokens):
             continue
-        # a nested name documented in its parent's row (`dns` … `rrname`)
-        if parts[0] in tokens and parts[-1] in tokens:
+        # a nested name documented in its parent's row (`dns` … `rrname`, `source.geo` … `city_name`)
+        if parts[-1] in tokens and any(".".join(parts[:i]) in tokens for i in range(1, len(parts))):
             continue
         bad.add(p)
     return bad
@@ -83,7 +87,20 @@ def get(obj, dotted):
     return obj
 
 
+def vpn_state_problems(ev):
+    p = []
+    if not ISO.match(str(ev.get("@timestamp"))) or ev.get("@timestamp") != ev.get("timestamp"):
+        p.append("@timestamp %r / timestamp %r" % (ev.get("@timestamp"), ev.get("timestamp")))
+    if ev.get("state") not in ("up", "down") or get(ev, "event.action") != "vpn-%s" % ev.get("state"):
+        p.append("state %r, event.action %r" % (ev.get("state"), get(ev, "event.action")))
+    if get(ev, "event.kind") != "event" or (ev.get("vpn") is None) != (ev.get("state") == "down"):
+        p.append("event.kind %r, vpn %r" % (get(ev, "event.kind"), ev.get("vpn")))
+    return p
+
+
 def event_problems(ev):
+    if ev.get("event_type") == "vpn_state":
+        return vpn_state_problems(ev)
     p = []
     if not ISO.match(str(ev.get("@timestamp"))) or ev.get("@timestamp") != ev.get("timestamp"):
         p.append("@timestamp %r / timestamp %r" % (ev.get("@timestamp"), ev.get("timestamp")))
@@ -162,10 +179,18 @@ def check_capture(binary, path, extra, tokens, have_jq):
     problems = []
     objs = []
     for i, l in enumerate(lines):
+        dups = []
+
+        def no_dups(pairs):
+            keys = [k for k, _ in pairs]
+            dups.extend(sorted(k for k in set(keys) if keys.count(k) > 1))
+            return dict(pairs)
         try:
-            objs.append(json.loads(l))
+            objs.append(json.loads(l, object_pairs_hook=no_dups))
         except ValueError as e:
             problems.append("line %d does not parse: %s" % (i + 1, e))
+        if dups:  # python keeps the last one; jq and Elasticsearch disagree
+            problems.append("line %d: duplicate keys %s in one object" % (i + 1, dups))
     if have_jq:
         jq = subprocess.run(["jq", "-c", "."], input=proc.stdout, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if jq.returncode != 0 or len(jq.stdout.decode().splitlines()) != len(lines):
@@ -203,11 +228,16 @@ def main():
         for f in sorted(os.listdir(full)):
             if f.endswith((".pcap", ".pcapng")):
                 caps.append((os.path.join(d, f), os.path.join(full, f)))
+    geo = os.path.join(root, "samples", "geo")
     for name, path in caps:
         extra = open(path + ".args").read().split() if os.path.exists(path + ".args") else []
-        r = check_capture(binary, path, extra, tokens, have_jq)
+        r = check_capture(binary, path, extra + ["--no-geoip"], tokens, have_jq)
         report(r is not None and not r[0], "%s: %d lines valid against the documented fields" % (
             name, r[1] if r else 0), r[0] if r else ["unreadable"])
+        if name.startswith("samples/") and os.path.isdir(geo):  # the GeoIP members, from the demo databases
+            r = check_capture(binary, path, extra + ["--geoip", geo], tokens, have_jq)
+            report(r is not None and not r[0], "%s --geoip samples/geo: %d lines valid against the documented "
+                   "fields" % (name, r[1] if r else 0), r[0] if r else ["unreadable"])
     if os.environ.get("LEAKAUDIT_BUILD", "build") != "build":
         print("# SKIP-NOTE corpus JSON checked in the plain build only (time)")
     elif corpus and os.path.isdir(corpus):

@@ -356,10 +356,17 @@ def check_every_alert_once(binary, samples, col):
             if sample == "webrtc-leak.pcapng" and label == "udp":
                 details = [parse_sd(r["sd"]) for r in recs]
                 stun = [d for d in details if d.get("kind") == "stun" and d.get("src", "").startswith("198.")]
+                # the nDPI label in its own params, as in the JSON of the same run (not inside detail)
+                japp = [a.get("app") for a in alerts if a["event_type"] == "stun" and a["src_ip"].startswith("198.")]
+                want_app = japp[0] if japp and japp[0] else {}
                 report(stun and stun[0].get("detail") == "Binding request user=Rj4c:8hXq"
                        and stun[0].get("exposed") == "203.0.113.2:40002" and stun[0].get("vpn") == "wg0"
-                       and stun[0].get("proc") == "unknown",
-                       "webrtc-leak.pcapng: the STUN leak's detail, exposed address, VPN and proc params", [stun])
+                       and stun[0].get("proc") == "unknown"  # offline: no process (attribution is live)
+                       and want_app and stun[0].get("app") == want_app.get("name")
+                       and stun[0].get("category") == want_app.get("category")
+                       and stun[0].get("guessed") == str(want_app.get("guessed")).lower(),
+                       "webrtc-leak.pcapng: the STUN leak's detail, exposed address, VPN, proc and app params",
+                       [stun, want_app])
 
 
 def check_escaping(binary, col):

@@ -45,7 +45,7 @@ if [ ${#missing[@]} -eq 0 ]; then ok "sample leakaudit.conf shows every key"; el
 rc=$?
 if [ $rc -eq 0 ] && grep -q "CLEAN" "$tmp/err"; then ok "sample leakaudit.conf is accepted"; else notok "sample leakaudit.conf is accepted" "rc=$rc $(head -2 "$tmp/err")"; fi
 # Uncommented, the sample's example values parse too (paths aside, which need not exist).
-sed -E 's/^#([a-z-]+ = )/\1/' "$root/leakaudit.conf" | grep -vE '^(capture|read|relinquish-privileges|json|write|report) = ' >"$tmp/all.conf"
+sed -E 's/^#([a-z-]+ = )/\1/' "$root/leakaudit.conf" | grep -vE '^(capture|read|relinquish-privileges|json|write|report|geoip) = ' >"$tmp/all.conf"
 "$LA" --config "$tmp/all.conf" -r "$root/samples/clean.pcapng" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ $rc -ne 2 ]; then ok "sample values, uncommented, are valid (rc=$rc)"; else notok "sample values, uncommented, are valid" "$(head -2 "$tmp/err")"; fi

@@ -187,7 +187,14 @@ EOF
     if [ "$alerts" -eq 2 ]; then ok "generated capture to $targets: 2 alerts"; else notok "generated capture: 2 alerts" "got $alerts"; fi
     check_json "public IPv4 and IPv6 resolvers annotated from GeoIP2-City-Test + GeoLite2-ASN-Test" "$tmp/public.jsonl" \
         "$corpus/MaxMind-DB/source-data/GeoIP2-City-Test.json" "$corpus/MaxMind-DB/source-data/GeoLite2-ASN-Test.json"
-    if grep -q '"source":{"address_class":"private","address_label":"private network"}' "$tmp/public.jsonl"; then
+    # the label sits in the ECS source object beside ip/port/address (sinks' ECS writer), with no geo/as
+    if python3 -c '
+import json, sys
+alerts = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+alerts = [a for a in alerts if a.get("alert")]
+ok = alerts and all(a["source"].get("address_class") == "private" and a["source"].get("address_label") == "private network"
+                    and "geo" not in a["source"] and "as" not in a["source"] for a in alerts)
+sys.exit(0 if ok else 1)' "$tmp/public.jsonl"; then
         ok "private source labelled, not looked up"
     else
         notok "private source labelled, not looked up" "$(head -c 400 "$tmp/public.jsonl")"
