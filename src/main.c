@@ -105,7 +105,7 @@ static void print_dpi_summary(const struct audit *a)
             d.peak_active);
 }
 
-static void print_summary(struct audit *a, const char *input, bool verbose)
+static void print_summary(struct audit *a, const char *input)
 {
     const struct audit_counters *c = audit_counters(a);
     uint64_t malformed_msgs = 0;
@@ -141,8 +141,6 @@ static void print_summary(struct audit *a, const char *input, bool verbose)
     audit_verdict_sentence(a, line);
     fprintf(stderr, "leakaudit: %s\n", line->str);
     g_string_free(line, TRUE);
-    if (verbose)
-        print_dpi_summary(a);
 }
 
 static int run_file(struct audit *a, const struct options *o, GError **err)
@@ -423,7 +421,9 @@ int main(int argc, char **argv)
         }
     }
     if (!o.quiet && !(rc < 0 && audit_counters(a)->frames == 0))
-        print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file, o.verbose);
+        print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file);
+    if (o.verbose && !o.quiet)
+        print_dpi_summary(a);
     if (stop_requested && !o.quiet)
         fprintf(stderr, "leakaudit: interrupted; results so far are above\n");
     if (rc < 0) {
