@@ -156,11 +156,18 @@ static void flow_release(struct flow_table *t, uint32_t n)
     t->stats.active--;
 }
 
+/* Idle at now_ns (UINT64_MAX: the end, everything is). Written without
+ * last_ns + idle_ns, which wraps for the absurd timestamps of broken captures. */
+static bool flow_idle(const struct flow_table *t, const struct flow *f, uint64_t now_ns)
+{
+    return now_ns == UINT64_MAX || (now_ns >= f->last_ns && now_ns - f->last_ns >= t->idle_ns);
+}
+
 static void expire_idle(struct flow_table *t, uint64_t now_ns)
 {
     while (t->lru_tail != FLOW_NIL) {
         struct flow *f = flow_at(t, t->lru_tail);
-        if (now_ns != UINT64_MAX && f->last_ns + t->idle_ns > now_ns)
+        if (!flow_idle(t, f, now_ns))
             break;
         flow_release(t, t->lru_tail);
         t->stats.evicted_idle++;
@@ -193,6 +200,8 @@ static uint32_t flow_alloc(struct flow_table *t)
 struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t now_ns, bool create,
                          int *direction)
 {
+    if (now_ns == UINT64_MAX) /* a packet's time, not the end-of-input sentinel */
+        now_ns--;
     struct flow_key k;
     *direction = make_key(p, &k);
     uint32_t h = key_hash(&k);
@@ -211,7 +220,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t 
                 lru_unlink(t, f);
                 lru_push_head(t, f, n);
             }
-            if (t->lru_tail != FLOW_NIL && flow_at(t, t->lru_tail)->last_ns + t->idle_ns <= now_ns)
+            if (flow_idle(t, flow_at(t, t->lru_tail), now_ns) && t->lru_tail != n)
                 expire_idle(t, now_ns);
             return f;
         }
@@ -219,7 +228,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t 
     }
     if (!create)
         return NULL;
-    if (t->lru_tail != FLOW_NIL && flow_at(t, t->lru_tail)->last_ns + t->idle_ns <= now_ns)
+    if (t->lru_tail != FLOW_NIL && flow_idle(t, flow_at(t, t->lru_tail), now_ns))
         expire_idle(t, now_ns);
     uint32_t n = flow_alloc(t);
     struct flow *f = flow_at(t, n);

@@ -155,7 +155,7 @@ static void print_dpi_summary(const struct audit *a)
             d.peak_active);
 }
 
-static void print_summary(struct audit *a, const char *input, bool verbose)
+static void print_summary(struct audit *a, const char *input)
 {
     const struct audit_counters *c = audit_counters(a);
     uint64_t malformed_msgs = 0;
@@ -211,8 +211,6 @@ static void print_summary(struct audit *a, const char *input, bool verbose)
     audit_verdict_sentence(a, line);
     fprintf(stderr, "leakaudit: %s\n", line->str);
     g_string_free(line, TRUE);
-    if (verbose)
-        print_dpi_summary(a);
 }
 
 static int run_file(struct audit *a, const struct options *o, GError **err)
@@ -239,7 +237,7 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
         enum source_status st = source_next(src, &f, err);
         if (summary_requested) { /* SIGUSR1 while reading: the totals before this frame */
             summary_requested = 0;
-            print_summary(a, strcmp(o->read_file, "-") == 0 ? "stdin" : o->read_file, o->verbose);
+            print_summary(a, strcmp(o->read_file, "-") == 0 ? "stdin" : o->read_file);
         }
         if (st == SOURCE_EOF)
             break;
@@ -425,7 +423,7 @@ static int run_live(struct audit *a, const struct options *o, struct live_captur
         audit_tick(a, now);
         if (summary_requested) {
             summary_requested = 0;
-            print_summary(a, o->devices[0], o->verbose);
+            print_summary(a, o->devices[0]);
         }
         if (next_stats && now >= next_stats) {
             print_live_stats(lc);
@@ -733,7 +731,9 @@ int main(int argc, char **argv)
         }
     }
     if (!o.quiet && !(rc < 0 && audit_counters(a)->frames == 0))
-        print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file, o.verbose);
+        print_summary(a, o.devices ? o.devices[0] : strcmp(o.read_file, "-") == 0 ? "stdin" : o.read_file);
+    if (o.verbose && !o.quiet)
+        print_dpi_summary(a);
     if (geo && o.verbose)
         geo_enricher_report(geo, stderr);
     if (attr && o.devices && !o.quiet) {

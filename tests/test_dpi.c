@@ -215,6 +215,30 @@ static void test_esp_is_ipsec_transport(void)
     dpi_free(d);
 }
 
+/* Broken captures carry absurd timestamps (pcapng-example.pcapng in
+ * PcapPlusPlus's tests: 18446744073204 s). A packet at the very end of time
+ * must not count as "end of input" and evict its own flow, which would leave
+ * the nDPI state of a released flow behind. */
+static void test_absurd_timestamps_keep_flow(void)
+{
+    struct dpi *d = dpi_new(NULL);
+    struct flow_table *t = flow_table_new(64, 120 * NS_PER_S);
+    flow_table_set_evict(t, on_evict_end, d);
+    uint8_t buf[256];
+    size_t n = build_ipv4_udp(buf, sizeof buf, host_a, 40000, resolver, 53, dns_query, sizeof dns_query);
+    struct flow *fl = feed(d, t, buf, n, UINT64_MAX - 5);
+    g_assert_nonnull(fl->dpi);
+    struct flow *same = feed(d, t, buf, n, UINT64_MAX);
+    g_assert_true(same == fl);
+    g_assert_cmpuint(fl->packets, ==, 2);
+    g_assert_cmpuint(flow_table_stats(t).active, ==, 1);
+    g_assert_cmpuint(flow_table_stats(t).evicted_idle, ==, 0);
+    g_assert_cmpuint(dpi_stats(d).flows_started, ==, 1);
+    flow_table_free(t);
+    g_assert_cmpuint(dpi_stats(d).active, ==, 0);
+    dpi_free(d);
+}
+
 static void test_label_helpers(void)
 {
     static const struct { const char *label; bool encrypted_dns; } cases[] = {
@@ -854,6 +878,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dpi/flow-end-guesses", test_flow_end_guesses);
     g_test_add_func("/dpi/esp-is-ipsec", test_esp_is_ipsec_transport);
     g_test_add_func("/dpi/label-helpers", test_label_helpers);
+    g_test_add_func("/dpi/absurd-timestamps-keep-flow", test_absurd_timestamps_keep_flow);
     g_test_add_func("/dpi/sample-event-labels", test_sample_event_labels);
     GPtrArray *captures = list_ndpi_captures();
     if (captures && captures->len) {
