@@ -156,18 +156,21 @@ static void flow_release(struct flow_table *t, uint32_t n)
     t->stats.active--;
 }
 
-/* Idle at now_ns (UINT64_MAX: the end, everything is). Written without
- * last_ns + idle_ns, which wraps for the absurd timestamps of broken captures. */
+/* Idle at now_ns? Written without last_ns + idle_ns, which wraps for the
+ * timestamps near 2^64 a hostile capture can carry: a wrapped sum once
+ * retired the very flow a lookup was about to return. */
 static bool flow_idle(const struct flow_table *t, const struct flow *f, uint64_t now_ns)
 {
-    return now_ns == UINT64_MAX || (now_ns >= f->last_ns && now_ns - f->last_ns >= t->idle_ns);
+    return now_ns >= f->last_ns && now_ns - f->last_ns >= t->idle_ns;
 }
 
-static void expire_idle(struct flow_table *t, uint64_t now_ns)
+/* Retires idle flows from the LRU tail; everything when all is set (end of
+ * capture), never by a timestamp alone. */
+static void expire_idle(struct flow_table *t, uint64_t now_ns, bool all)
 {
     while (t->lru_tail != FLOW_NIL) {
         struct flow *f = flow_at(t, t->lru_tail);
-        if (!flow_idle(t, f, now_ns))
+        if (!all && !flow_idle(t, f, now_ns))
             break;
         flow_release(t, t->lru_tail);
         t->stats.evicted_idle++;
@@ -176,7 +179,7 @@ static void expire_idle(struct flow_table *t, uint64_t now_ns)
 
 void flow_table_expire(struct flow_table *t, uint64_t now_ns)
 {
-    expire_idle(t, now_ns);
+    expire_idle(t, now_ns, now_ns == UINT64_MAX);
 }
 
 static uint32_t flow_alloc(struct flow_table *t)
@@ -220,8 +223,9 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t 
                 lru_unlink(t, f);
                 lru_push_head(t, f, n);
             }
-            if (flow_idle(t, flow_at(t, t->lru_tail), now_ns) && t->lru_tail != n)
-                expire_idle(t, now_ns);
+            /* f is at the head with last_ns >= now_ns: not idle, never retired here. */
+            if (t->lru_tail != FLOW_NIL && flow_idle(t, flow_at(t, t->lru_tail), now_ns))
+                expire_idle(t, now_ns, false);
             return f;
         }
         i = (i + 1) & t->index_mask;
@@ -229,7 +233,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, uint64_t 
     if (!create)
         return NULL;
     if (t->lru_tail != FLOW_NIL && flow_idle(t, flow_at(t, t->lru_tail), now_ns))
-        expire_idle(t, now_ns);
+        expire_idle(t, now_ns, false);
     uint32_t n = flow_alloc(t);
     struct flow *f = flow_at(t, n);
     memset(f, 0, sizeof *f);
@@ -273,7 +277,7 @@ void flow_table_free(struct flow_table *t)
 {
     if (!t)
         return;
-    expire_idle(t, UINT64_MAX);
+    expire_idle(t, UINT64_MAX, true);
     for (uint32_t c = 0; c < t->nchunks; c++)
         g_free(t->chunks[c]);
     g_free(t->chunks);
