@@ -88,6 +88,14 @@ if [ $rc -eq 2 ] && grep -q "exclude each other" "$tmp/err"; then ok "-r and -i 
 "$LA" --config=none -r "$root/samples/clean.pcapng" -q; rc=$?
 if [ $rc -eq 0 ]; then ok "--config=none reads no file"; else notok "--config=none" "rc=$rc"; fi
 
+# LEAKAUDIT_CONFIG names the default file (the runner sets it to none).
+conf "read = $root/samples/webrtc-leak.pcapng
+quiet = true"
+LEAKAUDIT_CONFIG="$tmp/c.conf" "$LA" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc -eq 1 ] && [ "$(grep -c LEAK "$tmp/out")" -eq 4 ]; then ok "LEAKAUDIT_CONFIG names the default file"; else notok "LEAKAUDIT_CONFIG names the default file" "rc=$rc"; fi
+LEAKAUDIT_CONFIG="$tmp/absent.conf" "$LA" -r "$root/samples/clean.pcapng" -q; rc=$?
+if [ $rc -eq 0 ]; then ok "an absent default file is no error"; else notok "an absent default file is no error" "rc=$rc"; fi
+
 # Bad files: one line naming the file, exit 2.
 expect_error() {
     local name=$1 want=$2
