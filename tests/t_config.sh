@@ -4,8 +4,8 @@
 # wins over the file, bad files give one clear error line and exit 2, and the
 # shipped sample leakaudit.conf names every option and is accepted. TAP output.
 set -u
-LA=${LEAKAUDIT:-./leakaudit}
-root=${LEAKAUDIT_ROOT:-.}
+LA=$(readlink -f "${LEAKAUDIT:-./leakaudit}")
+root=$(cd "${LEAKAUDIT_ROOT:-.}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 fails=0
@@ -14,7 +14,9 @@ notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; shift; for l 
 conf() { printf '[leakaudit]\n%s\n' "$1" >"$tmp/c.conf"; }
 
 # Long options from --help: "--name=VALUE" takes a value, "--name" is a switch.
-"$LA" --help | grep -oE -- '--[a-z][a-z0-9-]*(=[A-Z=]+)?' | sort -u >"$tmp/opts"
+# Only the option lines ("  -r, --read=FILE   ..."), not the examples.
+"$LA" --help | sed -nE 's/^  (-[A-Za-z], )?(--[a-z][a-z0-9-]*(=[A-Z=]+)?).*/\2/p' | sort -u >"$tmp/opts"
+cd "$tmp" || exit 2   # whatever a value names is created here, never in the tree
 unknown=() ; checked=0
 while read -r o; do
     name=${o#--}; name=${name%%=*}
