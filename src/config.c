@@ -21,6 +21,12 @@ bool config_key_allowed(const GOptionEntry *e)
     return e->long_name && strcmp(e->long_name, "config") != 0 && strcmp(e->long_name, "version") != 0;
 }
 
+const char *config_default_path(void)
+{
+    const char *env = g_getenv("LEAKAUDIT_CONFIG");
+    return env && *env ? env : LEAKAUDIT_CONFIG_DEFAULT;
+}
+
 const char *config_path_from_argv(int argc, char **argv)
 {
     const char *found = NULL;

@@ -18,6 +18,11 @@
 #endif
 #define LEAKAUDIT_CONFIG_GROUP "leakaudit"
 
+/* The file read when no --config is given: $LEAKAUDIT_CONFIG when set (the
+ * test suite sets "none" so a host's own file cannot change its results),
+ * else LEAKAUDIT_CONFIG_DEFAULT. */
+const char *config_default_path(void);
+
 /* The config file named on the command line (--config FILE, --config=FILE),
  * found before GOption parses it; NULL when not given. "none" reads no file. */
 const char *config_path_from_argv(int argc, char **argv);

@@ -496,7 +496,7 @@ int main(int argc, char **argv)
              "one key per long option: capture=any, vpn-if=wg0;tun*, quiet=true. See leakaudit(8).\n");
     GError *err = NULL;
     const char *config_arg = config_path_from_argv(argc, argv);
-    struct config_state *conf = config_apply(entries, config_arg ? config_arg : LEAKAUDIT_CONFIG_DEFAULT,
+    struct config_state *conf = config_apply(entries, config_arg ? config_arg : config_default_path(),
                                              config_arg == NULL, &err);
     if (!conf) {
         fprintf(stderr, "leakaudit: %s\n", err->message);

@@ -12,6 +12,8 @@ export LEAKAUDIT="$root/$build/leakaudit"
 export LEAKAUDIT_ROOT="$root"
 export LEAKAUDIT_BUILD="$build"
 export LEAKAUDIT_CORPUS="${LEAKAUDIT_CORPUS:-$root/../shared/corpus}"
+# A host's /etc/leakaudit.conf must not change test results.
+export LEAKAUDIT_CONFIG=none
 logdir="$root/tests/out/$build"
 mkdir -p "$logdir"
 pass=0 fail=0 skip=0 crashed=0 todo=0

@@ -4,7 +4,7 @@
 # wins over the file, bad files give one clear error line and exit 2, and the
 # shipped sample leakaudit.conf names every option and is accepted. TAP output.
 set -u
-LA=${LEAKAUDIT:-./leakaudit}
+LA=$(readlink -f "${LEAKAUDIT:-./leakaudit}")
 root=$(cd "${LEAKAUDIT_ROOT:-.}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -13,11 +13,10 @@ ok() { n=$((n + 1)); echo "ok $n $1"; }
 notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; shift; for l in "$@"; do echo "#   $l"; done; }
 conf() { printf '[leakaudit]\n%s\n' "$1" >"$tmp/c.conf"; }
 
-# Run from the scratch directory: a switch set to "false" on an option that
-# takes a file (a FILE option named in another option's help text) writes there.
-cd "$tmp" || exit 1
 # Long options from --help: "--name=VALUE" takes a value, "--name" is a switch.
-"$LA" --help | grep -oE -- '--[a-z][a-z0-9-]*(=[A-Z=]+)?' | sort -u >"$tmp/opts"
+# Only the option lines ("  -r, --read=FILE   ..."), not the examples.
+"$LA" --help | sed -nE 's/^  (-[A-Za-z], )?(--[a-z][a-z0-9-]*(=[A-Z=]+)?).*/\2/p' | sort -u >"$tmp/opts"
+cd "$tmp" || exit 2   # whatever a value names is created here, never in the tree
 unknown=() ; checked=0
 while read -r o; do
     name=${o#--}; name=${name%%=*}
@@ -90,6 +89,14 @@ fi
 if [ $rc -eq 2 ] && grep -q "exclude each other" "$tmp/err"; then ok "-r and -i both on the command line still exclude each other"; else notok "-r -i on the command line" "rc=$rc"; fi
 "$LA" --config=none -r "$root/samples/clean.pcapng" -q; rc=$?
 if [ $rc -eq 0 ]; then ok "--config=none reads no file"; else notok "--config=none" "rc=$rc"; fi
+
+# LEAKAUDIT_CONFIG names the default file (the runner sets it to none).
+conf "read = $root/samples/webrtc-leak.pcapng
+quiet = true"
+LEAKAUDIT_CONFIG="$tmp/c.conf" "$LA" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc -eq 1 ] && [ "$(grep -c LEAK "$tmp/out")" -eq 3 ]; then ok "LEAKAUDIT_CONFIG names the default file"; else notok "LEAKAUDIT_CONFIG names the default file" "rc=$rc"; fi
+LEAKAUDIT_CONFIG="$tmp/absent.conf" "$LA" -r "$root/samples/clean.pcapng" -q; rc=$?
+if [ $rc -eq 0 ]; then ok "an absent default file is no error"; else notok "an absent default file is no error" "rc=$rc"; fi
 
 # Bad files: one line naming the file, exit 2.
 expect_error() {
