@@ -142,8 +142,8 @@ enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h, 
     /* Port 53 on either side is unicast DNS, as tshark decides it. */
     if (h->sport == 53 || h->dport == 53)
         out->flavor = DNS_FLAVOR_DNS;
-    else if (h->sport == PORT_MDNS || h->dport == PORT_MDNS)
-        out->flavor = DNS_FLAVOR_MDNS;
+    else if ((h->sport == PORT_MDNS || h->dport == PORT_MDNS) && h->transport == TRANSPORT_UDP)
+        out->flavor = DNS_FLAVOR_MDNS; /* multicast is UDP; TCP to 5353 is unicast DNS */
     else if (h->sport == PORT_LLMNR || h->dport == PORT_LLMNR)
         out->flavor = DNS_FLAVOR_LLMNR;
     out->id = cursor_u16be(&r);
@@ -206,6 +206,34 @@ enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h, 
                 out->edns_udp_size = size;
         }
     }
+    out->trailing = cursor_left(&r);
     cursor_skip(c, cursor_left(c));
     return DISSECT_OK;
+}
+
+enum {
+    DNS_HEADER_LEN = 12, DNS_QUERY_MIN_LEN = DNS_HEADER_LEN + 1 + 4, /* root name, type, class */
+    DNS_FLAG_QR = 0x8000, DNS_OPCODE_MASK = 0x7800, DNS_FLAG_TC = 0x0200, DNS_FLAG_Z = 0x0040,
+    DNS_RCODE_MASK = 0x000F, DNS_CLASS_IN = 1,
+};
+
+bool dns_header_may_be_query(const struct cursor *c)
+{
+    if (cursor_left(c) < DNS_QUERY_MIN_LEN)
+        return false;
+    uint16_t flags = (uint16_t)cursor_peek_u16be(c, 2);
+    return (flags & (DNS_FLAG_QR | DNS_OPCODE_MASK | DNS_FLAG_TC | DNS_FLAG_Z | DNS_RCODE_MASK)) == 0 &&
+           cursor_peek_u16be(c, 4) == 1 && cursor_peek_u16be(c, 6) == 0 && cursor_peek_u16be(c, 8) == 0 &&
+           cursor_peek_u16be(c, 10) <= 1;
+}
+
+bool dns_is_plain_query(const struct dns_message *m, bool cut_short)
+{
+    if (m->is_response || m->opcode || m->rcode || m->tc || m->qdcount != 1 || m->ancount || m->nscount ||
+        m->arcount > 1 || m->question_count != 1)
+        return false;
+    if (!cut_short && (m->answers_truncated || m->trailing))
+        return false;
+    const struct dns_question *q = &m->questions[0];
+    return q->name[0] && q->qclass == DNS_CLASS_IN && dns_type_name(q->qtype) != NULL;
 }

@@ -66,6 +66,7 @@ struct dns_message {
     bool answers_truncated;     /* answer records beyond what was stored or decodable */
     bool has_edns;
     uint16_t edns_udp_size;
+    size_t trailing;            /* bytes left after the last record decoded */
 };
 
 /* Decodes one DNS message. For TCP the hint must say framed=true and the
@@ -76,6 +77,18 @@ struct dns_message {
  * answers_truncated, not a failure. */
 enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h,
                                 struct dns_message *out);
+
+/* A query shaped exactly as resolvers send them: one question of a known
+ * type, class IN, no answers, at most one additional record (EDNS OPT, or
+ * DNSCrypt's padding record), nothing after it.
+ * First a look at the 12 header bytes (cheap, for every UDP packet on a port
+ * that is not DNS's), then the decoded message. This is how a DNS query to a
+ * resolver on port 443, 5333 or 8053 is still recognised as DNS without
+ * taking random UDP for it. */
+bool dns_header_may_be_query(const struct cursor *c);
+/* cut_short: the message is the start of a first IP fragment, so the
+ * additional record may run past what is here. */
+bool dns_is_plain_query(const struct dns_message *m, bool cut_short);
 
 /* TCP: 2 + the length prefix at the head of a stream; 0 when < 2 bytes. */
 size_t dns_tcp_frame_length(const struct cursor *c);

@@ -12,7 +12,7 @@
 
 enum {
     IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ESP_ = 50,
-    PORT_DNS = 53, PORT_MDNS = 5353, PORT_LLMNR = 5355, PORT_DOT = 853,
+    PORT_DNS = 53, PORT_NETBIOS_NS = 137, /* NBNS: DNS's wire format, its own protocol */ PORT_MDNS = 5353, PORT_LLMNR = 5355, PORT_DOT = 853,
     PORT_STUN = 3478, PORT_STUNS = 5349, PORT_STUN_ALT = 3479, PORT_GOOGLE_STUN = 19302,
     PORT_WIREGUARD = 51820, PORT_OPENVPN = 1194, PORT_IKE = 500, PORT_IKE_NAT = 4500,
 };
@@ -260,6 +260,7 @@ static void event_init(struct event *ev, enum event_kind kind, const struct fram
     ev->sport = p->sport;
     ev->dport = p->dport;
     ev->transport = p->l4_proto;
+    ev->tunnel = p->encap;
     ev->app = fl ? fl->app : NULL;
 }
 
@@ -311,6 +312,21 @@ static bool dissect_dns(struct audit *a, struct cursor *c, const struct dissect_
     ev.dns = &a->dns;
     deliver(a, &ev, p->dir);
     return true;
+}
+
+/* DNS on a port that is not DNS's (a resolver on 443, 5333, 8053 …): only a
+ * query of the exact shape resolvers send counts, so random UDP is not taken
+ * for DNS; a failed attempt is not counted as malformed DNS. */
+static void dissect_dns_by_shape(struct audit *a, const struct cursor *payload, const struct dissect_hint *h,
+                                 const struct frame *f, const struct packet *p, const struct iface *ifc)
+{
+    struct cursor c = *payload;
+    if (dns_dissect(&c, h, &a->dns) != DISSECT_OK || !dns_is_plain_query(&a->dns, p->first_fragment))
+        return;
+    struct event ev;
+    event_init(&ev, EVENT_DNS, f, p, ifc, NULL);
+    ev.dns = &a->dns;
+    deliver(a, &ev, p->dir);
 }
 
 static bool dissect_dtls(struct audit *a, struct cursor *c, const struct dissect_hint *h, const struct frame *f,
@@ -447,14 +463,17 @@ static void audit_udp(struct audit *a, const struct frame *f, const struct packe
     default:
         break;
     }
-    check_vpn_transport_udp(a, ifc, p);
+    if (check_vpn_transport_udp(a, ifc, p))
+        return;
+    if (p->sport != PORT_NETBIOS_NS && p->dport != PORT_NETBIOS_NS && dns_header_may_be_query(&payload))
+        dissect_dns_by_shape(a, &payload, &h, f, p, ifc);
 }
 
 /* ---- TCP: DNS (length-prefixed), STUN/TURN (self-delimiting or RFC 4571) ---- */
 
 static enum flow_stream_mode stream_mode_for(const struct packet *p, const struct cursor *head)
 {
-    if (p->sport == PORT_DNS || p->dport == PORT_DNS)
+    if (is_dns_port(p->sport) || is_dns_port(p->dport))
         return STREAM_DNS;
     size_t n = stun_frame_length(head);
     if (n && cursor_peek_u32be(head, 4) == STUN_MAGIC_COOKIE)

@@ -8,6 +8,7 @@
  */
 #include "decode.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -24,6 +25,7 @@ enum {
     LINKTYPE_LINUX_SLL = 113,
     LINKTYPE_IPV4 = 228,
     LINKTYPE_IPV6 = 229,
+    LINKTYPE_USER2 = 149, /* macOS writes PKTAP captures with this DLT (DLT_USER2 = DLT_PKTAP there) */
     LINKTYPE_NFLOG = 239,
     LINKTYPE_PKTAP = 258,
     LINKTYPE_LINUX_SLL2 = 276,
@@ -52,6 +54,7 @@ enum {
     IPPROTO_HOPOPTS_ = 0, IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ROUTING_ = 43, IPPROTO_FRAGMENT_ = 44,
     IPPROTO_ESP_ = 50, IPPROTO_AH_ = 51, IPPROTO_NONE_ = 59, IPPROTO_DSTOPTS_ = 60, IPPROTO_MH_ = 135,
     IPPROTO_HIP_ = 139, IPPROTO_SHIM6_ = 140,
+    IPPROTO_IPIP_ = 4, IPPROTO_IPV6_ = 41, IPPROTO_GRE_ = 47,
 };
 
 enum {
@@ -382,6 +385,7 @@ static const struct {
     { LINKTYPE_PPP_HDLC, "PPP_HDLC", link_ppp },
     { LINKTYPE_NFLOG, "NFLOG", link_nflog },
     { LINKTYPE_PKTAP, "PKTAP", link_pktap },
+    { LINKTYPE_USER2, "USER2_PKTAP", link_pktap },
 };
 
 static int decode_link(int linktype, struct cursor *c, struct packet *p, int depth, bool *known)
@@ -456,8 +460,9 @@ static enum decode_status transport_tcp(struct cursor *seg, struct packet *p)
     return DECODE_OK;
 }
 
-/* ESP: nothing to parse, but the bytes are evidence of IPsec. */
-static enum decode_status transport_esp(struct cursor *seg, struct packet *p)
+/* ESP: nothing to parse, but the bytes are evidence of IPsec. GRE and
+ * IP-in-IP: the bytes are the tunnel step's input. */
+static enum decode_status transport_opaque(struct cursor *seg, struct packet *p)
 {
     p->payload = cursor_rest(seg);
     return DECODE_OK;
@@ -469,7 +474,10 @@ static const struct {
 } transports[] = {
     { IPPROTO_UDP_, transport_udp },
     { IPPROTO_TCP_, transport_tcp },
-    { IPPROTO_ESP_, transport_esp },
+    { IPPROTO_ESP_, transport_opaque },
+    { IPPROTO_GRE_, transport_opaque },
+    { IPPROTO_IPIP_, transport_opaque },
+    { IPPROTO_IPV6_, transport_opaque },
 };
 
 /* seg: the IP payload. ICMP, GRE, … are OK with no ports and no payload.
@@ -602,6 +610,208 @@ static enum decode_status decode_ipv6(struct cursor *c, struct packet *p)
     return transport(&seg, p);
 }
 
+/* ---- tunnels: the packet inside is the one that matters ----
+ *
+ * A DNS query inside GRE, IP-in-IP, VXLAN, Geneve, GTP-U or Teredo leaves
+ * this host just as much as a bare one: the inner packet is audited, on the
+ * interface the outer one used. Each step returns the inner network type
+ * (an ethertype) with *inner positioned on it, NET_NONE when the packet is
+ * not that tunnel after all, or NET_MALFORMED. */
+
+enum {
+    ENCAP_DEPTH_MAX = 4,
+    PORT_VXLAN = 4789, PORT_VXLAN_GPE = 4790, PORT_GENEVE = 6081, PORT_GTP_U = 2152, PORT_TEREDO = 3544,
+    GRE_CHECKSUM = 0x8000, GRE_ROUTING = 0x4000, GRE_KEY = 0x2000, GRE_SEQUENCE = 0x1000,
+    GRE_ACK = 0x0080, GRE_VERSION_MASK = 0x0007, GRE_VERSION_PPTP = 1,
+    ETHERTYPE_TEB = 0x6558,  /* transparent Ethernet bridging: an Ethernet frame follows */
+    ETHERTYPE_PPP = 0x880B,
+    VXLAN_FLAG_VNI = 0x08, VXLAN_HEADER_LEN = 8,
+    GPE_NEXT_IPV4 = 1, GPE_NEXT_IPV6 = 2, GPE_NEXT_ETHERNET = 3,
+    GENEVE_HEADER_LEN = 8, GENEVE_VERSION_MASK = 0xC0, GENEVE_OPT_LEN_MASK = 0x3F,
+    GTP_VERSION_1 = 1, GTP_FLAG_PT = 0x10, GTP_FLAG_E = 0x04, GTP_FLAG_S = 0x02, GTP_FLAG_PN = 0x01,
+    GTP_MSG_G_PDU = 0xFF, GTP_HEADER_LEN = 8, GTP_EXT_HEADERS_MAX = 8,
+    TEREDO_AUTH = 0x0001, TEREDO_ORIGIN = 0x0000, TEREDO_ORIGIN_LEN = 8,
+};
+
+/* The network type of what follows a tunnel's own header: IP by ethertype,
+ * or an Ethernet frame (whose VLAN tags are peeled as usual). */
+static int encap_payload(struct cursor *c, struct packet *p, uint16_t ethertype)
+{
+    if (ethertype == ETHERTYPE_TEB)
+        return link_ethernet(c, p, 0);
+    if (ethertype == ETHERTYPE_PPP)
+        return link_ppp(c, p, 0);
+    return ethertype == ETHERTYPE_IPV4 || ethertype == ETHERTYPE_IPV6 ? ethertype : NET_NONE;
+}
+
+/* GRE (RFC 2784/2890) and PPTP's enhanced GRE (RFC 2637, version 1, PPP inside). */
+static int encap_gre(struct cursor *c, struct packet *p)
+{
+    uint16_t flags = cursor_u16be(c);
+    uint16_t proto = cursor_u16be(c);
+    if (!cursor_ok(c) || (flags & GRE_ROUTING))
+        return NET_MALFORMED;
+    unsigned version = flags & GRE_VERSION_MASK;
+    if (version > GRE_VERSION_PPTP)
+        return NET_NONE;
+    size_t optional = ((flags & GRE_CHECKSUM) ? 4u : 0u) + ((flags & GRE_KEY) ? 4u : 0u) +
+                      ((flags & GRE_SEQUENCE) ? 4u : 0u) +
+                      ((version == GRE_VERSION_PPTP && (flags & GRE_ACK)) ? 4u : 0u);
+    if (!cursor_skip(c, optional))
+        return NET_MALFORMED;
+    if (version == GRE_VERSION_PPTP && proto != ETHERTYPE_PPP)
+        return NET_NONE;
+    return encap_payload(c, p, proto);
+}
+
+static int encap_vxlan(struct cursor *c, struct packet *p)
+{
+    uint8_t flags = cursor_u8(c);
+    if (!cursor_skip(c, VXLAN_HEADER_LEN - 1))
+        return NET_MALFORMED;
+    return (flags & VXLAN_FLAG_VNI) ? link_ethernet(c, p, 0) : NET_NONE;
+}
+
+/* VXLAN-GPE (IANA port 4790): the next-protocol byte says what follows.
+ * Like tshark we follow it even when the P flag is clear. */
+static int encap_vxlan_gpe(struct cursor *c, struct packet *p)
+{
+    cursor_skip(c, 3); /* flags, reserved */
+    uint8_t next = cursor_u8(c);
+    if (!cursor_skip(c, 4)) /* VNI, reserved */
+        return NET_MALFORMED;
+    static const int next_protocol[] = { [GPE_NEXT_IPV4] = ETHERTYPE_IPV4, [GPE_NEXT_IPV6] = ETHERTYPE_IPV6 };
+    if (next == GPE_NEXT_ETHERNET)
+        return link_ethernet(c, p, 0);
+    return next < ARRAY_LEN(next_protocol) && next_protocol[next] ? next_protocol[next] : NET_NONE;
+}
+
+static int encap_geneve(struct cursor *c, struct packet *p)
+{
+    uint8_t ver_optlen = cursor_u8(c);
+    cursor_skip(c, 1); /* flags */
+    uint16_t proto = cursor_u16be(c);
+    cursor_skip(c, 4); /* VNI, reserved */
+    if (!cursor_ok(c))
+        return NET_MALFORMED;
+    if (ver_optlen & GENEVE_VERSION_MASK)
+        return NET_NONE;
+    if (!cursor_skip(c, (size_t)(ver_optlen & GENEVE_OPT_LEN_MASK) * 4u))
+        return NET_MALFORMED;
+    return encap_payload(c, p, proto);
+}
+
+/* GTP-U (3GPP TS 29.281): user-plane IP inside a mobile core's tunnel. */
+static int encap_gtp_u(struct cursor *c, struct packet *p)
+{
+    uint8_t flags = cursor_u8(c);
+    uint8_t type = cursor_u8(c);
+    cursor_skip(c, 2 + 4); /* length, TEID */
+    if (!cursor_ok(c))
+        return NET_MALFORMED;
+    if ((flags >> 5) != GTP_VERSION_1 || !(flags & GTP_FLAG_PT) || type != GTP_MSG_G_PDU)
+        return NET_NONE;
+    if (flags & (GTP_FLAG_E | GTP_FLAG_S | GTP_FLAG_PN)) {
+        cursor_skip(c, 3); /* sequence number, N-PDU number */
+        uint8_t next = cursor_u8(c);
+        for (int n = 0; (flags & GTP_FLAG_E) && next; n++) {
+            uint8_t units = cursor_u8(c); /* the extension's length in 4-octet units */
+            if (n == GTP_EXT_HEADERS_MAX || units == 0 || !cursor_skip(c, (size_t)units * 4u - 2u))
+                return NET_MALFORMED;
+            next = cursor_u8(c);
+        }
+        if (!cursor_ok(c))
+            return NET_MALFORMED;
+    }
+    return raw_ip_version(c);
+}
+
+/* Teredo (RFC 4380): IPv6 in UDP, maybe after authentication and origin
+ * indications. */
+static int encap_teredo(struct cursor *c, struct packet *p)
+{
+    if (cursor_peek_u16be(c, 0) == TEREDO_AUTH) {
+        cursor_skip(c, 2);
+        uint8_t id_len = cursor_u8(c);
+        uint8_t auth_len = cursor_u8(c);
+        cursor_skip(c, (size_t)id_len + auth_len + 8u + 1u); /* nonce, confirmation */
+    }
+    if (cursor_peek_u16be(c, 0) == TEREDO_ORIGIN)
+        cursor_skip(c, TEREDO_ORIGIN_LEN);
+    if (!cursor_ok(c))
+        return NET_MALFORMED;
+    return raw_ip_version(c) == ETHERTYPE_IPV6 ? ETHERTYPE_IPV6 : NET_NONE;
+}
+
+static const struct {
+    uint8_t l4_proto;
+    uint16_t port;             /* UDP destination (or source) port; 0 for IP protocols */
+    const char *name;
+    int (*inner)(struct cursor *c, struct packet *p);
+} encapsulations[] = {
+    { IPPROTO_GRE_, 0, "GRE", encap_gre },
+    { IPPROTO_UDP_, PORT_VXLAN, "VXLAN", encap_vxlan },
+    { IPPROTO_UDP_, PORT_VXLAN_GPE, "VXLAN-GPE", encap_vxlan_gpe },
+    { IPPROTO_UDP_, PORT_GENEVE, "Geneve", encap_geneve },
+    { IPPROTO_UDP_, PORT_GTP_U, "GTP-U", encap_gtp_u },
+    { IPPROTO_UDP_, PORT_TEREDO, "Teredo", encap_teredo },
+};
+
+/* The tunnel this decoded packet is, with *c on its inner packet. */
+static int encap_inner(struct packet *p, struct cursor *c, const char **name)
+{
+    if (p->l4_proto == IPPROTO_IPIP_ || p->l4_proto == IPPROTO_IPV6_) {
+        *c = p->payload;
+        *name = p->l4_proto == IPPROTO_IPIP_ ? "IPIP" : "6in4";
+        return p->l4_proto == IPPROTO_IPIP_ ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(encapsulations); i++) {
+        if (encapsulations[i].l4_proto != p->l4_proto ||
+            (encapsulations[i].port && encapsulations[i].port != p->dport && encapsulations[i].port != p->sport))
+            continue;
+        *c = p->payload;
+        *name = encapsulations[i].name;
+        return encapsulations[i].inner(c, p);
+    }
+    return NET_NONE;
+}
+
+static enum decode_status decode_network(int net, struct cursor *c, struct packet *p)
+{
+    if (net == NET_MALFORMED)
+        return DECODE_MALFORMED;
+    if (net == ETHERTYPE_IPV4)
+        return decode_ipv4(c, p);
+    if (net == ETHERTYPE_IPV6)
+        return decode_ipv6(c, p);
+    return DECODE_NOT_IP;
+}
+
+/* Replaces *p by the packet its tunnel carries, keeping what the link layer
+ * said (interface, direction, VLAN). A carrier whose inside does not decode
+ * stays what it was: an ordinary UDP/GRE packet. */
+static enum decode_status decode_tunnels(struct packet *p)
+{
+    for (int depth = 0; depth < ENCAP_DEPTH_MAX; depth++) {
+        struct packet inner = *p;
+        struct cursor c;
+        const char *name = NULL;
+        int net = encap_inner(&inner, &c, &name);
+        if (net == NET_NONE || net == NET_MALFORMED)
+            return DECODE_OK;
+        memset(&inner.ip_version, 0, sizeof inner - offsetof(struct packet, ip_version));
+        enum decode_status st = decode_network(net, &c, &inner);
+        if (st == DECODE_NOT_IP || st == DECODE_MALFORMED)
+            return DECODE_OK;
+        inner.encap = p->encap ? p->encap : name;
+        inner.encap_depth = (uint8_t)(p->encap_depth + 1);
+        *p = inner;
+        if (st != DECODE_OK)
+            return st; /* an inner fragment */
+    }
+    return DECODE_OK;
+}
+
 enum decode_status decode_frame(const struct frame *f, struct packet *out)
 {
     memset(out, 0, sizeof *out);
@@ -612,11 +822,6 @@ enum decode_status decode_frame(const struct frame *f, struct packet *out)
     int net = decode_link(f->linktype, &c, out, 0, &known);
     if (!known)
         return DECODE_UNSUPPORTED_LINK;
-    if (net == NET_MALFORMED)
-        return DECODE_MALFORMED;
-    if (net == ETHERTYPE_IPV4)
-        return decode_ipv4(&c, out);
-    if (net == ETHERTYPE_IPV6)
-        return decode_ipv6(&c, out);
-    return DECODE_NOT_IP;
+    enum decode_status st = decode_network(net, &c, out);
+    return st == DECODE_OK ? decode_tunnels(out) : st;
 }

@@ -28,8 +28,10 @@ struct packet {
     uint16_t hatype;        /* SLL/SLL2 ARPHRD_* type; 0 when none */
     enum direction dir;     /* SLL/SLL2 pkttype, else the frame's, else UNKNOWN */
     uint16_t vlan;          /* outermost 802.1Q VLAN id, 0 when untagged */
-    /* network layer */
-    uint8_t ip_version;     /* 4 or 6 */
+    /* network layer (of the innermost packet when tunnels were peeled) */
+    const char *encap;      /* outermost tunnel ("GRE", "VXLAN", "GTP-U", …), NULL when none */
+    uint8_t encap_depth;    /* tunnels peeled */
+    uint8_t ip_version;     /* 4 or 6: everything from here on is reset per tunnel level */
     struct ip_addr src, dst;
     uint8_t ttl;            /* TTL / hop limit */
     struct cursor l3;       /* the IP packet as captured (clipped to its length) */

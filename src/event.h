@@ -54,6 +54,7 @@ struct event {
     struct ip_addr src, dst;
     uint16_t sport, dport;
     uint8_t transport;         /* 17 UDP, 6 TCP */
+    const char *tunnel;        /* outermost tunnel the packet was found in ("GRE", "GTP-U" …), or NULL */
     const char *app;           /* flow classification label, or NULL */
 
     const struct stun_message *stun;   /* EVENT_STUN */

@@ -236,6 +236,8 @@ void json_write_event(struct json_writer *w, const struct event *ev)
     json_str(w, "dest_ip", addr_format(&ev->dst, ip, sizeof ip));
     json_uint(w, "dest_port", ev->dport);
     json_str(w, "proto", ev->transport == 6 ? "TCP" : "UDP");
+    if (ev->tunnel)
+        json_str(w, "tunnel", ev->tunnel);
     if (ev->app)
         json_str(w, "app", ev->app);
     json_str(w, "verdict", verdict_name(ev->verdict));

@@ -52,6 +52,8 @@ static void text_emit(void *self, const struct event *ev)
         g_string_append(l, COLOR_RESET);
     g_string_append_printf(l, " %-5s %-8s %-3s %s %s %s  ", event_kind_name(ev->kind), ev->iface->name,
                            direction_name(ev->dir), src, ev->transport == 6 ? "-tcp->" : "->", dst);
+    if (ev->tunnel)
+        g_string_append_printf(l, "(in %s) ", ev->tunnel);
     event_describe(ev, l);
     if (ev->has_exposed) {
         char exp[ADDR_PORT_STRLEN];

@@ -126,7 +126,8 @@ static const struct corpus_case corpus_cases[] = {
     { SYN, 221, DECODE_OK, "10.0.1.100", "10.0.1.1", 17, 12345, 53, 64, 29, 0, 0, DIR_UNKNOWN, 0, ANY, ANY, false },
     { SYN, 243, DECODE_OK, "10.0.7.100", "10.0.7.1", 1, 0, 0, 64, 0, 0, 0, DIR_UNKNOWN, 0, ANY, ANY, false },
     { SYN, 245, DECODE_NOT_IP, NULL, NULL, 0, 0, 0, 0, ANY, 0, 0, DIR_UNKNOWN, 0, ANY, ANY, false },  /* ARP */
-    { SYN, 283, DECODE_OK, "10.0.19.100", "10.0.19.1", 47, 0, 0, 64, 0, 0, 0, DIR_UNKNOWN, 0, ANY, ANY, false }, /* GRE */
+    /* GRE: the packet inside (tshark's second ip.src/ip.dst) */
+    { SYN, 283, DECODE_OK, "192.168.1.1", "192.168.1.2", 1, 0, 0, 64, 0, 0, 0, DIR_UNKNOWN, 0, ANY, ANY, false },
     { SYN, 291, DECODE_NOT_IP, NULL, NULL, 0, 0, 0, 0, ANY, 0, 0, DIR_UNKNOWN, 0, ANY, ANY, false },  /* LLDP */
     { SYN, 301, DECODE_NOT_IP, NULL, NULL, 0, 0, 0, 0, ANY, 0, 0, DIR_UNKNOWN, 0, ANY, ANY, false },  /* 802.3 LLC */
     { SYN, 302, DECODE_OK, "10.0.32.100", "10.0.32.1", 51, 0, 0, 64, 0, 0, 0, DIR_UNKNOWN, 0, ANY, ANY, false }, /* AH */
@@ -140,8 +141,8 @@ static const struct corpus_case corpus_cases[] = {
     /* UDP length 0 ("bogus, must be >= 8") */
     { SYN, 818, DECODE_MALFORMED, "10.9.8.1", "10.9.8.2", 17, 40100, 9999, 64, ANY, 0, 0, DIR_UNKNOWN, 0, ANY, ANY,
       false },
-    /* IPv6 destination options, then IPv4-in-IPv6 */
-    { SYN, 914, DECODE_OK, "2001:db8:900::1", "2001:db8:900::2", 4, 0, 0, 64, 0, 0, 0, DIR_UNKNOWN, 0, ANY, ANY,
+    /* IPv6 destination options, then IPv4-in-IPv6: the packet inside (tshark's ip.*, udp.*) */
+    { SYN, 914, DECODE_OK, "10.9.10.1", "10.9.10.2", 17, 40200, 40201, 64, 8, 0, 0, DIR_UNKNOWN, 0, ANY, ANY,
       false },
     /* IPv4 fragments: ports of the first (tshark shows them on the reassembled last) */
     { "nDPI/tests/cfgs/default/pcap/dns_fragmented.pcap", 2, DECODE_OK, "193.24.227.238", "172.217.40.76", 17, 53,
@@ -474,6 +475,181 @@ static void test_ipv4_and_transport(void)
     g_byte_array_free(b, TRUE);
 }
 
+/* ---- tunnels: the inner packet is audited ---- */
+
+/* A DNS query in IPv4/UDP from 198.51.100.10 to 203.0.113.53:53. */
+static void add_inner_dns(GByteArray *b)
+{
+    static const char query[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x04leak\x07" "example\x00\x00\x01\x00\x01";
+    size_t qlen = sizeof query - 1;
+    add8(b, 0x45), add8(b, 0), add16(b, (uint16_t)(20 + 8 + qlen)), add16(b, 0), add16(b, 0), add8(b, 64),
+        add8(b, 17), add16(b, 0);
+    add(b, (uint8_t[]){ 198, 51, 100, 10 }, 4);
+    add(b, (uint8_t[]){ 203, 0, 113, 53 }, 4);
+    add16(b, 40000), add16(b, 53), add16(b, (uint16_t)(8 + qlen)), add16(b, 0);
+    add(b, query, qlen);
+}
+
+static void add_ethernet(GByteArray *b, uint16_t ethertype)
+{
+    for (int i = 0; i < 12; i++)
+        add8(b, (uint8_t)i);
+    add16(b, ethertype);
+}
+
+/* Outer IPv4 192.0.2.1 → 192.0.2.2 carrying `proto` with the given payload. */
+static GByteArray *outer_ipv4(uint8_t proto, const GByteArray *inside)
+{
+    GByteArray *b = bytes_new();
+    add8(b, 0x45), add8(b, 0), add16(b, (uint16_t)(20 + inside->len)), add16(b, 0), add16(b, 0), add8(b, 64),
+        add8(b, proto), add16(b, 0);
+    add(b, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+    add(b, (uint8_t[]){ 192, 0, 2, 2 }, 4);
+    add(b, inside->data, inside->len);
+    return b;
+}
+
+static GByteArray *outer_udp(uint16_t dport, const GByteArray *inside)
+{
+    GByteArray *u = bytes_new();
+    add16(u, 50000), add16(u, dport), add16(u, (uint16_t)(8 + inside->len)), add16(u, 0);
+    add(u, inside->data, inside->len);
+    GByteArray *b = outer_ipv4(17, u);
+    g_byte_array_free(u, TRUE);
+    return b;
+}
+
+static void check_inner_dns(const GByteArray *b, const char *encap, unsigned depth)
+{
+    struct frame f;
+    struct packet p;
+    char buf[ADDR_STRLEN];
+    g_assert_cmpint(decode_bytes(LT_RAW, b, DIR_OUT, &f, &p), ==, DECODE_OK);
+    g_assert_cmpstr(p.encap, ==, encap);
+    g_assert_cmpuint(p.encap_depth, ==, depth);
+    g_assert_cmpstr(addr_format(&p.src, buf, sizeof buf), ==, "198.51.100.10");
+    g_assert_cmpstr(addr_format(&p.dst, buf, sizeof buf), ==, "203.0.113.53");
+    g_assert_cmpuint(p.l4_proto, ==, 17);
+    g_assert_cmpuint(p.dport, ==, 53);
+    g_assert_cmpint(p.dir, ==, DIR_OUT); /* the link layer's word survives the tunnel */
+    g_assert_cmpuint(cursor_left(&p.payload), ==, 30);
+    /* Every cut: the outer packet or the inner one, never a read past the end
+     * (ASan watches the exact-size copies). */
+    for (size_t cut = 0; cut < b->len; cut++) {
+        uint8_t *copy = g_memdup2(b->data, cut);
+        struct frame g = f;
+        g.data = copy;
+        g.caplen = (uint32_t)cut;
+        enum decode_status st = decode_frame(&g, &p);
+        g_assert_true(st == DECODE_OK || st == DECODE_MALFORMED);
+        if (st == DECODE_OK && p.encap_depth == depth)
+            g_assert_cmpuint(p.dport, ==, 53);
+        else if (st == DECODE_OK)
+            g_assert_cmpuint(p.encap_depth, <, depth);
+        g_free(copy);
+    }
+}
+
+static void test_tunnels(void)
+{
+    GByteArray *inner = bytes_new();
+    add_inner_dns(inner);
+
+    /* GRE version 0 with key and sequence number, IPv4 inside */
+    GByteArray *gre = bytes_new();
+    add16(gre, 0x3000), add16(gre, 0x0800), add32(gre, 7), add32(gre, 1);
+    add(gre, inner->data, inner->len);
+    GByteArray *b = outer_ipv4(47, gre);
+    check_inner_dns(b, "GRE", 1);
+    g_byte_array_free(b, TRUE);
+    /* GRE with the deprecated routing bit: not followed */
+    gre->data[0] |= 0x40;
+    b = outer_ipv4(47, gre);
+    struct frame f;
+    struct packet p;
+    g_assert_cmpint(decode_bytes(LT_RAW, b, DIR_OUT, &f, &p), ==, DECODE_OK);
+    g_assert_null(p.encap);
+    g_assert_cmpuint(p.l4_proto, ==, 47);
+    g_byte_array_free(b, TRUE);
+    g_byte_array_free(gre, TRUE);
+
+    /* PPTP: enhanced GRE (version 1, key, sequence) with PPP inside */
+    GByteArray *pptp = bytes_new();
+    add16(pptp, 0x3001), add16(pptp, 0x880B), add32(pptp, 0x00400000), add32(pptp, 9);
+    add8(pptp, 0xFF), add8(pptp, 0x03), add16(pptp, 0x0021);
+    add(pptp, inner->data, inner->len);
+    b = outer_ipv4(47, pptp);
+    check_inner_dns(b, "GRE", 1);
+    g_byte_array_free(b, TRUE);
+    g_byte_array_free(pptp, TRUE);
+
+    /* IP-in-IP */
+    b = outer_ipv4(4, inner);
+    check_inner_dns(b, "IPIP", 1);
+    g_byte_array_free(b, TRUE);
+
+    /* VXLAN: an Ethernet frame inside */
+    GByteArray *vx = bytes_new();
+    add32(vx, 0x08000000), add32(vx, 0x00123400);
+    add_ethernet(vx, 0x0800);
+    add(vx, inner->data, inner->len);
+    b = outer_udp(4789, vx);
+    check_inner_dns(b, "VXLAN", 1);
+    g_byte_array_free(b, TRUE);
+    /* without the VNI flag it is not VXLAN: stays a UDP packet to 4789 */
+    vx->data[0] = 0;
+    b = outer_udp(4789, vx);
+    g_assert_cmpint(decode_bytes(LT_RAW, b, DIR_OUT, &f, &p), ==, DECODE_OK);
+    g_assert_null(p.encap);
+    g_assert_cmpuint(p.dport, ==, 4789);
+    g_byte_array_free(b, TRUE);
+
+    /* Geneve around VXLAN around the query: two levels, the outermost named */
+    vx->data[0] = 0x08;
+    GByteArray *inner_udp = outer_udp(4789, vx);
+    GByteArray *gen = bytes_new();
+    add8(gen, 1), add8(gen, 0), add16(gen, 0x0800), add32(gen, 0x00000100); /* one 4-byte option */
+    add32(gen, 0xdeadbeef);
+    add(gen, inner_udp->data, inner_udp->len);
+    b = outer_udp(6081, gen);
+    check_inner_dns(b, "Geneve", 2);
+    g_byte_array_free(b, TRUE);
+    g_byte_array_free(gen, TRUE);
+    g_byte_array_free(inner_udp, TRUE);
+    g_byte_array_free(vx, TRUE);
+
+    /* GTP-U G-PDU with a sequence number and one extension header */
+    GByteArray *gtp = bytes_new();
+    add8(gtp, 0x36), add8(gtp, 0xFF), add16(gtp, (uint16_t)(4 + 4 + inner->len)), add32(gtp, 0x11223344);
+    add16(gtp, 1), add8(gtp, 0), add8(gtp, 0x85); /* sequence, N-PDU, next extension: PDU session */
+    add8(gtp, 1), add8(gtp, 0x10), add8(gtp, 0x09), add8(gtp, 0); /* one 4-octet unit, then no more */
+    add(gtp, inner->data, inner->len);
+    b = outer_udp(2152, gtp);
+    check_inner_dns(b, "GTP-U", 1);
+    g_byte_array_free(b, TRUE);
+    /* an extension header of length 0 would never end: malformed, so the outer packet stays */
+    gtp->data[12] = 0;
+    b = outer_udp(2152, gtp);
+    g_assert_cmpint(decode_bytes(LT_RAW, b, DIR_OUT, &f, &p), ==, DECODE_OK);
+    g_assert_null(p.encap);
+    g_byte_array_free(b, TRUE);
+    g_byte_array_free(gtp, TRUE);
+
+    /* Tunnels nested past the depth limit stop peeling, without failing */
+    GByteArray *cur = g_byte_array_new();
+    add(cur, inner->data, inner->len);
+    for (int i = 0; i < 6; i++) {
+        GByteArray *next = outer_ipv4(4, cur);
+        g_byte_array_free(cur, TRUE);
+        cur = next;
+    }
+    g_assert_cmpint(decode_bytes(LT_RAW, cur, DIR_OUT, &f, &p), ==, DECODE_OK);
+    g_assert_cmpuint(p.encap_depth, ==, 4);
+    g_assert_cmpuint(p.l4_proto, ==, 4);
+    g_byte_array_free(cur, TRUE);
+    g_byte_array_free(inner, TRUE);
+}
+
 /* Link headers in front of one IPv4/UDP packet. */
 static void test_link_headers(void)
 {
@@ -583,6 +759,7 @@ static void check_prefixes(int linktype, const uint8_t *data, size_t len)
     struct frame f = { .linktype = linktype, .data = data, .caplen = (uint32_t)len, .wirelen = (uint32_t)len };
     struct packet p;
     enum decode_status full = decode_frame(&f, &p);
+    unsigned full_depth = p.encap_depth;
     size_t header_end = len, payload_len = 0;
     if (full == DECODE_OK) {
         payload_len = cursor_left(&p.payload);
@@ -595,7 +772,9 @@ static void check_prefixes(int linktype, const uint8_t *data, size_t len)
         g.data = copy;
         g.caplen = (uint32_t)cut;
         enum decode_status st = decode_frame(&g, &p);
-        if (full == DECODE_OK && cut >= header_end) {
+        if (st == DECODE_OK && p.encap_depth < full_depth) {
+            /* cut inside a tunnel's inner headers: the carrier itself stays */
+        } else if (full == DECODE_OK && cut >= header_end) {
             g_assert_cmpint(st, ==, DECODE_OK);
             g_assert_cmpuint(cursor_left(&p.payload), ==, MIN(payload_len, cut - header_end));
         } else {
@@ -677,6 +856,7 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/ipv6-extension-headers", test_ipv6_extension_headers);
     g_test_add_func("/decode/ipv4-and-transport", test_ipv4_and_transport);
     g_test_add_func("/decode/link-headers", test_link_headers);
+    g_test_add_func("/decode/tunnels", test_tunnels);
     g_test_add_func("/decode/names", test_names);
     g_test_add_func("/decode/every-prefix", test_every_prefix);
     g_test_add_func("/decode/fuzz-regressions", test_fuzz_regressions);

@@ -153,6 +153,51 @@ static void test_dns_query_and_loops(void)
     }
 }
 
+/* DNS on a port that is not 53: only the exact shape of a resolver query. */
+static bool shaped_query(const uint8_t *bytes, size_t len, bool cut_short)
+{
+    struct dissect_hint h = { TRANSPORT_UDP, 40000, 443, false };
+    struct dns_message m;
+    struct cursor c = cursor_make(bytes, len);
+    return dns_header_may_be_query(&c) && dns_dissect(&c, &h, &m) == DISSECT_OK && dns_is_plain_query(&m, cut_short);
+}
+
+static void test_dns_query_by_shape(void)
+{
+    /* A TXT query with an EDNS OPT record, as DNSCrypt clients send for certificates */
+    uint8_t q[] = { 0x7f, 0x47, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+                    4, 'c', 'e', 'r', 't', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0x00, 0x10, 0x00, 0x01,
+                    0, 0x00, 0x29, 0x10, 0x00, 0, 0, 0, 0, 0x00, 0x00 };
+    g_assert_true(shaped_query(q, sizeof q, false));
+    uint8_t v[sizeof q + 1];
+    memcpy(v, q, sizeof q);
+    v[sizeof q] = 0; /* one byte after the last record */
+    g_assert_false(shaped_query(v, sizeof v, false));
+    /* the OPT record cut off: only acceptable at the end of a first fragment */
+    g_assert_false(shaped_query(q, sizeof q - 4, false));
+    g_assert_true(shaped_query(q, sizeof q - 4, true));
+    static const struct { size_t at; uint8_t value; const char *why; } spoil[] = {
+        { 2, 0x81, "response bit" }, { 2, 0x29, "opcode UPDATE" }, { 3, 0x03, "rcode" },
+        { 5, 0x02, "two questions" }, { 7, 0x01, "an answer" }, { 9, 0x01, "an authority record" },
+        { 11, 0x02, "two additional records" }, { 27, 0xfe, "unknown type" }, { 29, 0x03, "class CH" },
+        { 3, 0x40, "Z bit" }, { 2, 0x03, "truncated" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(spoil); i++) {
+        memcpy(v, q, sizeof q);
+        v[spoil[i].at] = spoil[i].value;
+        if (shaped_query(v, sizeof q, false))
+            g_error("accepted a query with %s", spoil[i].why);
+    }
+    /* QUIC Initial packets on 443 do not pass the header look */
+    static const uint8_t quic[] = { 0xc3, 0x00, 0x00, 0x00, 0x01, 0x08, 0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51,
+                                    0x57, 0x08, 0x00, 0x00, 0x44, 0x9e, 0x7b, 0x9a, 0xec, 0x34 };
+    struct cursor c = cursor_make(quic, sizeof quic);
+    g_assert_false(dns_header_may_be_query(&c));
+    /* too short to hold a question */
+    c = cursor_make(q, 16);
+    g_assert_false(dns_header_may_be_query(&c));
+}
+
 /* A DTLS 1.2 ClientHello offering use_srtp (as scripts/make-samples.py builds it). */
 static void test_dtls_client_hello(void)
 {
@@ -206,6 +251,7 @@ int main(int argc, char **argv)
     g_test_add_func("/stun/classic-needs-port", test_stun_classic_needs_port);
     g_test_add_func("/stun/frame-length", test_stun_frame_length);
     g_test_add_func("/dns/query-and-loops", test_dns_query_and_loops);
+    g_test_add_func("/dns/query-by-shape", test_dns_query_by_shape);
     g_test_add_func("/dtls/client-hello-use-srtp", test_dtls_client_hello);
     return g_test_run();
 }

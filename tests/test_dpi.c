@@ -487,6 +487,13 @@ static const struct corpus_exception {
       "what was captured (frames 62, 65, 83, 474, 517: 29440, 4169, 122, 21070, 129 bytes claimed); ndpiReader drops "
       "them before making a flow, we keep the flow (clipped to the captured bytes), nDPI rejects the packet, and the "
       "flow ends Unknown" },
+    { "dtls.pcap", 0, 1, 1,
+      "a DTLS flow inside GTP-U (UDP 2152): ndpiReader without -t labels the tunnel (GTP.GTP_U); our decoder "
+      "audits the packet inside it, so the flow is 10.191.227.13:54162 <-> 157.240.16.128:3478, which nDPI labels "
+      "DTLS.Facebook exactly as `ndpiReader -t` does" },
+    { "zoom.pcap", 0, 1, 1,
+      "one flow inside GTP-U (UDP 2152): ndpiReader without -t labels the tunnel (GTP.GTP_U); we audit the packet "
+      "inside, 10.140.117.35:45634 <-> 193.122.35.237:8801, which stays Unknown, as it does for `ndpiReader -t`" },
 };
 
 static const struct corpus_exception *exception_for(const char *file)
