@@ -27,7 +27,6 @@ struct geo_db {
 struct geo_slot {
     struct geo_info info;
     uint32_t prev, next;
-    bool used;
 };
 
 #define SLOT_NONE UINT32_MAX
@@ -41,6 +40,14 @@ struct geo {
     GHashTable *index;     /* struct ip_addr * (inside the slot) → slot index + 1 */
     struct geo_stats stats;
 };
+
+static void copy_text(char *dst, size_t cap, const char *src, size_t len);
+
+/* Metadata text is hostile too: printable, valid UTF-8, bounded. */
+static void printable_type(const char *type, char *buf, size_t cap)
+{
+    copy_text(buf, cap, type ? type : "", type ? strlen(type) : 0);
+}
 
 /* ---- database types ---- */
 
@@ -174,12 +181,12 @@ static struct geo_db *db_open(const char *path, GError **err)
     }
     d->kind = geo_db_kind_from_type(md->database_type);
     if (d->kind == GEO_DB_UNKNOWN) {
-        char *type = g_utf8_make_valid(md->database_type ? md->database_type : "", -1);
+        char type[GEO_NAME_MAX];
+        printable_type(md->database_type, type, sizeof type);
         g_set_error(err, GEO_ERROR, GEO_ERROR_TYPE,
                     "%s: database type '%s' is not one leakaudit reads (City, Country, ASN, ISP, Connection-Type, "
                     "Anonymous-IP, Enterprise, DB-IP or IPinfo lite)",
                     path, type);
-        g_free(type);
         db_free(d);
         return NULL;
     }
@@ -364,9 +371,9 @@ void geo_db_describe(const struct geo *g, unsigned i, GString *out)
     if (i >= g->dbs->len)
         return;
     const struct geo_db *d = g_ptr_array_index(g->dbs, i);
-    char *type = g_utf8_make_valid(d->mmdb.metadata.database_type ? d->mmdb.metadata.database_type : "", -1);
+    char type[GEO_NAME_MAX];
+    printable_type(d->mmdb.metadata.database_type, type, sizeof type);
     g_string_append_printf(out, "%s (%s) %s", type, geo_db_kind_name(d->kind), d->path);
-    g_free(type);
     /* build_epoch is hostile too: UINT64_MAX must not overflow time_t. */
     uint64_t epoch = d->mmdb.metadata.build_epoch;
     if (epoch && epoch < (uint64_t)G_MAXINT32 * 4) {
@@ -706,7 +713,6 @@ const struct geo_info *geo_lookup(struct geo *g, const struct ip_addr *a)
     }
     struct geo_slot *s = &g->slots[i];
     geo_lookup_uncached(g, &key, &s->info);
-    s->used = true;
     g_hash_table_insert(g->index, &s->info.addr, GUINT_TO_POINTER(i + 1));
     lru_push_front(g, i);
     return &s->info;

@@ -28,6 +28,7 @@ for name in $entries; do
     seeds=build-fuzz/seeds/$(seed_dir "$name")
     mkdir -p "$corpus" "$regress"
     case $name in fuzz_capture|fuzz_pcapng) cp samples/*.pcap samples/*.pcapng "$corpus/" 2>/dev/null;; esac
+    case $name in fuzz_geo) cp samples/geo/*.mmdb tests/data/geo/*.mmdb "$corpus/" 2>/dev/null;; esac
     set -- "$corpus" "$regress"
     [ -d "$seeds" ] && set -- "$@" "$seeds"
     before=$(ls "$regress" | grep -cE '^(crash|leak|timeout|oom)-' || true)
