@@ -587,6 +587,7 @@ int main(int argc, char **argv)
     if (o.max_memory_mib && !memcap_apply(&cfg, (uint64_t)o.max_memory_mib, &err)) {
         fprintf(stderr, "leakaudit: %s\n", err->message);
         g_error_free(err);
+        geo_enricher_free(geo);
         return options_free(&o), EXIT_ERROR;
     }
     if (o.verbose) {
@@ -633,6 +634,7 @@ int main(int argc, char **argv)
             g_error_free(err);
             g_ptr_array_free(sinks, TRUE);
             audit_free(a);
+            geo_enricher_free(geo);
             return options_free(&o), EXIT_ERROR;
         }
         g_ptr_array_add(sinks, rs);
@@ -650,6 +652,7 @@ int main(int argc, char **argv)
             g_ptr_array_free(syslog_sinks, TRUE);
             g_ptr_array_free(sinks, TRUE);
             audit_free(a);
+            geo_enricher_free(geo);
             return options_free(&o), EXIT_ERROR;
         }
         g_ptr_array_add(sinks, ss);
