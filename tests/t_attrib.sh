@@ -31,27 +31,17 @@ have_turn=0
 command -v turnserver >/dev/null && command -v turnutils_stunclient >/dev/null && have_turn=1
 [ $have_turn = 1 ] || echo "# SKIP-NOTE coturn not installed: the turnutils_stunclient client is left out"
 
+. "$(dirname "$0")/netns_pair.sh"
 c=la-attr-c-$$ s=la-attr-s-$$
 tmp=$(mktemp -d)
 cleanup() {
-    ip netns pids "$c" 2>/dev/null | xargs -r kill 2>/dev/null
-    ip netns pids "$s" 2>/dev/null | xargs -r kill 2>/dev/null
-    sleep 0.2
-    ip netns del "$c" 2>/dev/null
-    ip netns del "$s" 2>/dev/null
+    netns_pair_down "$c" "$s"
     rm -rf "$tmp"
 }
 trap cleanup EXIT
 n=0 fails=0
-check() { n=$((n + 1)); if eval "$2"; then echo "ok $n $1"; else fails=$((fails + 1)); echo "not ok $n $1"; fi; }
 
-ip netns add "$c" && ip netns add "$s" || { echo "1..0 # SKIP cannot create namespaces"; exit 0; }
-ip link add eth0 netns "$c" type veth peer name lan0 netns "$s"
-ip -n "$c" addr add 198.51.100.10/24 dev eth0
-ip -n "$s" addr add 198.51.100.1/24 dev lan0
-for ns in "$c" "$s"; do ip -n "$ns" link set lo up; done
-ip -n "$c" link set eth0 up
-ip -n "$s" link set lan0 up
+netns_pair_up "$c" "$s"
 
 # The far side: a DNS server (UDP and TCP) and, when present, a STUN server.
 ip netns exec "$s" dnsmasq -k -u root --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \

@@ -9,25 +9,19 @@ if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null || ! ip netns list >/dev/n
     echo "1..0 # SKIP needs root and ip netns"
     exit 0
 fi
+. "$(dirname "$0")/netns_pair.sh"
 c=la-hup-c-$$ s=la-hup-s-$$
 tmp=$(mktemp -d)
 la=""
 cleanup() {
     [ -n "$la" ] && kill -INT "$la" 2>/dev/null
-    ip netns del "$c" 2>/dev/null
-    ip netns del "$s" 2>/dev/null
+    netns_pair_down "$c" "$s"
     rm -rf "$tmp"
 }
 trap cleanup EXIT
 n=0 fails=0
-check() { n=$((n + 1)); if eval "$2"; then echo "ok $n $1"; else fails=$((fails + 1)); echo "not ok $n $1"; fi; }
 
-ip netns add "$c" && ip netns add "$s" || { echo "1..0 # SKIP cannot create namespaces"; exit 0; }
-ip link add eth0 netns "$c" type veth peer name lan0 netns "$s"
-ip -n "$c" addr add 198.51.100.10/24 dev eth0
-ip -n "$s" addr add 198.51.100.1/24 dev lan0
-ip -n "$c" link set eth0 up
-ip -n "$s" link set lan0 up
+netns_pair_up "$c" "$s"
 query() {
     ip netns exec "$c" /usr/bin/python3 -c '
 import socket, struct, sys
