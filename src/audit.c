@@ -40,6 +40,7 @@ struct audit {
     GPtrArray *sinks;
     GPtrArray *enrichers;     /* const struct enricher *, not owned */
     struct dpi *dpi;          /* nDPI classification; NULL with --no-dpi */
+    bool dpi_borrowed;        /* dpi is cfg.shared_dpi: not ours to free */
     audit_flow_fn flow_observer;
     void *flow_observer_user;
     struct flow *event_flow;  /* the flow of the event being delivered, or NULL */
@@ -109,7 +110,10 @@ struct audit *audit_new(const struct audit_config *cfg, GError **err)
         g_free(a);
         return NULL;
     }
-    if (!cfg->no_dpi) {
+    if (!cfg->no_dpi && cfg->shared_dpi) {
+        a->dpi = cfg->shared_dpi;
+        a->dpi_borrowed = true;
+    } else if (!cfg->no_dpi) {
         a->dpi = dpi_new(err);
         if (!a->dpi) {
             iface_table_free(a->ifaces);
@@ -940,7 +944,8 @@ void audit_free(struct audit *a)
         g_string_free(a->frame_comment, TRUE);
     g_clear_error(&a->evidence_error);
     flow_table_free(a->flows); /* before the nDPI module: evicting frees nDPI state */
-    dpi_free(a->dpi);
+    if (!a->dpi_borrowed)
+        dpi_free(a->dpi);
     iface_table_free(a->ifaces);
     g_ptr_array_free(a->sinks, TRUE);
     g_ptr_array_free(a->enrichers, TRUE);

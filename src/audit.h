@@ -21,6 +21,8 @@
 #include "sink.h"
 #include "verdict.h"
 
+struct dpi;
+
 struct audit_config {
     struct verdict_config verdict;
     struct iface_config ifaces;
@@ -29,6 +31,7 @@ struct audit_config {
     uint64_t flow_idle_ns;       /* idle timeout (default 120 s) */
     uint64_t stun_wait_ns;       /* how long a leaked request waits for its response (default 2 s) */
     bool no_dpi;                 /* --no-dpi: no nDPI classification (no app labels, no DoH by label) */
+    struct dpi *shared_dpi;      /* borrowed nDPI module (fuzz entries reuse one: its set-up costs ~0.1 s); NULL: audit_new makes its own */
     uint32_t max_pending_stun;   /* leaked requests waiting at once (default 4096; oldest goes out first) */
     struct dedup_config dedup;   /* repeats of one leak folded within a window (default 60 s) */
 };

@@ -189,8 +189,8 @@ static uint32_t flow_alloc(struct flow_table *t)
     if (t->next_unused < t->cap) {
         uint32_t n = t->next_unused++;
         uint32_t c = n >> CHUNK_BITS;
-        if (!t->chunks[c])
-            t->chunks[c] = g_new0(struct flow, CHUNK_SIZE);
+        if (!t->chunks[c]) /* a table smaller than a chunk gets only what it can use */
+            t->chunks[c] = g_new0(struct flow, MIN((uint32_t)CHUNK_SIZE, t->cap - c * CHUNK_SIZE));
         return n;
     }
     /* Full: the least recently used flow makes room. */

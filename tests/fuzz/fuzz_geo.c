@@ -1,5 +1,5 @@
 /* fuzz_geo.c — libFuzzer entry for geo/: file bytes → geo_open_file (the
- * structural check), then lookups and output of whatever opened. The bytes
+ * structural check, as for a named --geoip path), then lookups and output of whatever opened. The bytes
  * go to a memfd because libmaxminddb opens files by name. */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,7 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     GError *err = NULL;
-    struct geo *g = geo_open_file(path, &err);
+    /* A small cache: zeroing the default 4096 slots per input was 3/4 of the run. */
+    const char *const paths[] = { path, NULL };
+    const struct geo_config cfg = { .paths = paths, .cache_cap = 8 };
+    struct geo *g = geo_open(&cfg, &err);
     if (g) {
         static const char *const probes[] = { "1.2.3.4", "203.0.113.2", "2001:db8:1::10", "81.2.69.160",
                                               "2001:218::1", "::ffff:8.8.8.8" };
