@@ -153,6 +153,21 @@ static void test_dns_query_and_loops(void)
     }
 }
 
+/* Bytes a name cannot show as they are come out as dig writes them:
+ * \DDD in decimal, and a backslash before '.' and '\' inside a label. */
+static void test_dns_name_escapes(void)
+{
+    static const uint8_t q[] = { 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                 6, 'a', 0x00, '.', 0x7f, '\\', 0xff, 2, ' ', 'z', 0, 0x00, 0x10, 0x00, 0x01 };
+    struct dissect_hint h = { TRANSPORT_UDP, 40000, 53, false };
+    struct dns_message m;
+    struct cursor c = cursor_make(q, sizeof q);
+    g_assert_cmpint(dns_dissect(&c, &h, &m), ==, DISSECT_OK);
+    g_assert_cmpuint(m.question_count, ==, 1);
+    g_assert_cmpstr(m.questions[0].name, ==, "a\\000\\.\\127\\\\\\255.\\032z");
+    g_assert_cmpuint(m.questions[0].qtype, ==, 16);
+}
+
 /* DNS on a port that is not 53: only the exact shape of a resolver query. */
 static bool shaped_query(const uint8_t *bytes, size_t len, bool cut_short)
 {
@@ -252,6 +267,7 @@ int main(int argc, char **argv)
     g_test_add_func("/stun/frame-length", test_stun_frame_length);
     g_test_add_func("/dns/query-and-loops", test_dns_query_and_loops);
     g_test_add_func("/dns/query-by-shape", test_dns_query_by_shape);
+    g_test_add_func("/dns/name-escapes", test_dns_name_escapes);
     g_test_add_func("/dtls/client-hello-use-srtp", test_dtls_client_hello);
     return g_test_run();
 }
