@@ -33,6 +33,9 @@ struct tally_table {
 struct dedup {
     struct dedup_config cfg;
     GHashTable *windows;   /* key string → struct window* */
+    uint64_t next_end_ns;  /* no window ends before this capture time: a full
+                            * table is not swept again until then (a sweep per
+                            * alert made a busy capture quadratic) */
     GString *key;          /* scratch */
     struct dedup_totals totals;
     struct tally by_kind[EVENT_KIND_COUNT];
@@ -117,18 +120,29 @@ static void build_key(struct dedup *d, const struct event *ev, const char *remot
         g_string_append_printf(k, "|%s|%u", ev->dns->questions[0].name, ev->dns->questions[0].qtype);
 }
 
+static uint64_t window_end(const struct dedup *d, const struct window *w)
+{
+    return w->start_ns > UINT64_MAX - d->cfg.window_ns ? UINT64_MAX : w->start_ns + d->cfg.window_ns;
+}
+
 /* Makes room by dropping windows that have ended; false when none had. */
 static bool sweep_ended(struct dedup *d, uint64_t now_ns)
 {
+    if (now_ns < d->next_end_ns)
+        return false;
     GHashTableIter it;
     gpointer key, value;
     guint before = g_hash_table_size(d->windows);
+    uint64_t next_end = UINT64_MAX;
     g_hash_table_iter_init(&it, d->windows);
     while (g_hash_table_iter_next(&it, &key, &value)) {
-        const struct window *w = value;
-        if (now_ns >= w->start_ns + d->cfg.window_ns)
+        uint64_t end = window_end(d, value);
+        if (now_ns >= end)
             g_hash_table_iter_remove(&it);
+        else if (end < next_end)
+            next_end = end;
     }
+    d->next_end_ns = next_end;
     return g_hash_table_size(d->windows) < before;
 }
 
@@ -189,6 +203,8 @@ bool dedup_admit(struct dedup *d, struct event *ev)
         w = g_new0(struct window, 1);
         w->start_ns = ev->ts_ns;
         g_hash_table_insert(d->windows, g_strdup(d->key->str), w);
+        if (window_end(d, w) < d->next_end_ns)
+            d->next_end_ns = window_end(d, w);
     }
     d->totals.alerts++;
     record(d, ev, remote, &pv, true, seen);
