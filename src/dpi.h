@@ -24,8 +24,15 @@
 #include "decode.h"
 #include "flow.h"
 
-/* Packets per flow handed to nDPI before giving up (ndpiReader's -U/-T defaults). */
-enum { DPI_BUDGET_UDP = 24, DPI_BUDGET_TCP = 80, DPI_BUDGET_OTHER = 24 };
+/* Packets per flow handed to nDPI before giving up. UDP: ndpiReader 4.2's
+ * -U default (16 already loses labels on nDPI's own captures, e.g. the
+ * SnapchatCall of snapchat_call.pcapng). TCP: 32, the per-flow limit later
+ * nDPI releases apply inside the library ("packets_limit_per_flow"), instead
+ * of ndpiReader's -T 80, which only kept unclassifiable bulk flows (and TLS
+ * flows waiting for a certificate that never comes) in nDPI's dissectors and
+ * reassembly buffers for 48 more packets; tests/test_dpi finds no label that
+ * changes on nDPI's 85 captures. */
+enum { DPI_BUDGET_UDP = 24, DPI_BUDGET_TCP = 32, DPI_BUDGET_OTHER = 24 };
 
 struct dpi_stats {
     uint64_t packets;          /* packets handed to nDPI */
