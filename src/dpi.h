@@ -34,6 +34,17 @@
  * changes on nDPI's 85 captures. */
 enum { DPI_BUDGET_UDP = 24, DPI_BUDGET_TCP = 32, DPI_BUDGET_OTHER = 24 };
 
+/* Quiet flows under pressure: while more than DPI_QUIET_KEEP flows hold nDPI
+ * state, a UDP flow nDPI knows nothing about yet that has had no packet for
+ * DPI_QUIET_NS (capture time) gives up now and frees its state, instead of
+ * when the flow table retires it (120 s idle). Should it send again it is
+ * classified afresh, as the flow table would make a new flow of it after a
+ * longer quiet. Below the threshold nothing changes, so labels follow
+ * ndpiReader; on a busy link the state of STUN checks nDPI 4.2 cannot confirm
+ * (a request, a response, then quiet) no longer piles up for two minutes. */
+enum { DPI_QUIET_KEEP = 4096 };
+#define DPI_QUIET_NS (10ull * 1000000000ull)
+
 struct dpi_stats {
     uint64_t packets;          /* packets handed to nDPI */
     uint64_t flows_started;    /* flows that got nDPI state */
@@ -41,6 +52,8 @@ struct dpi_stats {
     uint64_t flows_guessed;    /* finished with a label guessed at give-up (port/IP) */
     uint64_t flows_unknown;    /* finished with no label */
     uint64_t flows_budget;     /* gave up because the packet budget ran out */
+    uint64_t flows_quiet;       /* gave up quiet under pressure (DPI_QUIET_KEEP, DPI_QUIET_NS) */
+    uint64_t flows_resumed;    /* of those, classified afresh from a later packet (still one flow) */
     uint32_t active;           /* flows holding nDPI state now */
     uint32_t peak_active;      /* most at once: the memory bound at work */
 };
