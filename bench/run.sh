@@ -90,7 +90,9 @@ time_runs() {
     max_rss_kb=$rss
 }
 
-accepts() { "$LEAKAUDIT" --help-all 2>&1 | grep -q -- "$1"; }
+# grep reads all of the help (no -q): an early exit would SIGPIPE leakaudit,
+# and pipefail would then report the option missing.
+accepts() { "$LEAKAUDIT" --help-all 2>&1 | grep -- "$1" >/dev/null; }
 
 declare -A pps rss
 row() { # key label runs note

@@ -33,6 +33,9 @@ struct tally_table {
 struct dedup {
     struct dedup_config cfg;
     GHashTable *windows;   /* key string → struct window* */
+    uint64_t next_end_ns;  /* no window ends before this capture time: a full
+                            * table is not swept again until then (a sweep per
+                            * alert made a busy capture quadratic) */
     GString *key;          /* scratch */
     struct dedup_totals totals;
     struct tally by_kind[EVENT_KIND_COUNT];
@@ -106,29 +109,66 @@ static void remote_end(const struct event *ev, char *buf, size_t len)
         addr_port_format(&ev->dst, ev->dport, buf, len);
 }
 
+/* Decimal digits then '|' (the key is built per alert: printf was most of
+ * the stage's cost). */
+static void append_field_uint(GString *k, uint64_t v)
+{
+    char buf[24];
+    size_t n = sizeof buf;
+    buf[--n] = '|';
+    do {
+        buf[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    g_string_append_len(k, buf + n, (gssize)(sizeof buf - n));
+}
+
+static void append_field_str(GString *k, const char *v)
+{
+    g_string_append(k, v);
+    g_string_append_c(k, '|');
+}
+
 static void build_key(struct dedup *d, const struct event *ev, const char *remote, const struct process_view *pv)
 {
     GString *k = d->key;
     g_string_truncate(k, 0);
-    g_string_append_printf(k, "%d|%d|%u|%s|%s|%u|", ev->kind, ev->verdict, ev->transport, ev->iface->name, remote,
-                           pv->pid);
-    g_string_append(k, pv->name);
-    if (ev->kind == EVENT_DNS && ev->dns && ev->dns->question_count)
-        g_string_append_printf(k, "|%s|%u", ev->dns->questions[0].name, ev->dns->questions[0].qtype);
+    append_field_uint(k, (unsigned)ev->kind);
+    append_field_uint(k, (unsigned)ev->verdict);
+    append_field_uint(k, ev->transport);
+    append_field_str(k, ev->iface->name);
+    append_field_str(k, remote);
+    append_field_uint(k, pv->pid);
+    append_field_str(k, pv->name);
+    if (ev->kind == EVENT_DNS && ev->dns && ev->dns->question_count) {
+        append_field_str(k, ev->dns->questions[0].name);
+        append_field_uint(k, ev->dns->questions[0].qtype);
+    }
+}
+
+static uint64_t window_end(const struct dedup *d, const struct window *w)
+{
+    return w->start_ns > UINT64_MAX - d->cfg.window_ns ? UINT64_MAX : w->start_ns + d->cfg.window_ns;
 }
 
 /* Makes room by dropping windows that have ended; false when none had. */
 static bool sweep_ended(struct dedup *d, uint64_t now_ns)
 {
+    if (now_ns < d->next_end_ns)
+        return false;
     GHashTableIter it;
     gpointer key, value;
     guint before = g_hash_table_size(d->windows);
+    uint64_t next_end = UINT64_MAX;
     g_hash_table_iter_init(&it, d->windows);
     while (g_hash_table_iter_next(&it, &key, &value)) {
-        const struct window *w = value;
-        if (now_ns >= w->start_ns + d->cfg.window_ns)
+        uint64_t end = window_end(d, value);
+        if (now_ns >= end)
             g_hash_table_iter_remove(&it);
+        else if (end < next_end)
+            next_end = end;
     }
+    d->next_end_ns = next_end;
     return g_hash_table_size(d->windows) < before;
 }
 
@@ -146,7 +186,13 @@ static void record(struct dedup *d, const struct event *ev, const char *remote, 
         d->any_process = true;
     tally_table_add(&d->by_process, process_view_label(pv, label, sizeof label), alert, seen);
     char dest[ADDR_PORT_STRLEN + 24];
-    snprintf(dest, sizeof dest, "%s %s", event_kind_name(ev->kind), remote);
+    size_t kind_len = strlen(event_kind_name(ev->kind)), remote_len = strlen(remote);
+    if (kind_len + 1 + remote_len >= sizeof dest)
+        remote_len = sizeof dest - kind_len - 2; /* cannot happen: kind names are short */
+    memcpy(dest, event_kind_name(ev->kind), kind_len);
+    dest[kind_len] = ' ';
+    memcpy(dest + kind_len + 1, remote, remote_len);
+    dest[kind_len + 1 + remote_len] = 0;
     tally_table_add(&d->by_destination, dest, alert, seen);
     if (ev->has_exposed) {
         char exposed[ADDR_PORT_STRLEN];
@@ -189,6 +235,8 @@ bool dedup_admit(struct dedup *d, struct event *ev)
         w = g_new0(struct window, 1);
         w->start_ns = ev->ts_ns;
         g_hash_table_insert(d->windows, g_strdup(d->key->str), w);
+        if (window_end(d, w) < d->next_end_ns)
+            d->next_end_ns = window_end(d, w);
     }
     d->totals.alerts++;
     record(d, ev, remote, &pv, true, seen);

@@ -26,6 +26,9 @@ enum { DPI_LABEL_MAX = 64 };
 /* Per-flow state while a flow is under classification: our packet count and
  * nDPI's flow struct right after it (its size is only known at run time). */
 struct dpi_flow {
+    struct flow *owner;
+    struct dpi_flow *older, *newer; /* the flows under classification, by last packet */
+    uint64_t last_ns;          /* capture time of the flow's last packet */
     uint32_t packets;
     ndpi_protocol labelled;    /* what label_flow last wrote, while nDPI still dissects */
     alignas(max_align_t) unsigned char ndpi[];
@@ -34,6 +37,7 @@ struct dpi_flow {
 struct dpi {
     struct ndpi_detection_module_struct *mod;
     size_t ndpi_flow_size;
+    struct dpi_flow *newest, *oldest;
     struct dpi_stats st;
 };
 
@@ -113,6 +117,37 @@ static uint32_t budget_for(uint8_t l4_proto)
     return DPI_BUDGET_OTHER;
 }
 
+static bool listed(const struct dpi *d, const struct dpi_flow *df)
+{
+    return df->older || df->newer || d->oldest == df;
+}
+
+static void unlink_flow(struct dpi *d, struct dpi_flow *df)
+{
+    if (!listed(d, df))
+        return;
+    if (df->older)
+        df->older->newer = df->newer;
+    else
+        d->oldest = df->newer;
+    if (df->newer)
+        df->newer->older = df->older;
+    else
+        d->newest = df->older;
+    df->older = df->newer = NULL;
+}
+
+static void push_newest(struct dpi *d, struct dpi_flow *df)
+{
+    df->older = d->newest;
+    df->newer = NULL;
+    if (d->newest)
+        d->newest->newer = df;
+    else
+        d->oldest = df;
+    d->newest = df;
+}
+
 static bool proto_known(ndpi_protocol proto)
 {
     return proto.app_protocol != NDPI_PROTOCOL_UNKNOWN || proto.master_protocol != NDPI_PROTOCOL_UNKNOWN;
@@ -171,6 +206,12 @@ static void label_flow(struct dpi *d, struct flow *fl, ndpi_protocol proto, bool
     }
 }
 
+/* How a finished flow counts in the stats: unknown, guessed or detected. */
+static uint64_t *outcome_counter(struct dpi *d, const struct flow *fl)
+{
+    return !fl->app ? &d->st.flows_unknown : fl->dpi_guessed ? &d->st.flows_guessed : &d->st.flows_detected;
+}
+
 /* Ends classification, then frees the nDPI state. With give_up, nDPI has its
  * final word first: a known protocol stays as it is, an unknown one gets a
  * guess from port or IP (and the flow is marked as guessed). */
@@ -185,22 +226,34 @@ static void finish(struct dpi *d, struct flow *fl, ndpi_protocol proto, bool giv
         guessed = was_guessed != 0;
     }
     label_flow(d, fl, proto, guessed, nf->risk);
-    if (!fl->app)
-        d->st.flows_unknown++;
-    else if (guessed)
-        d->st.flows_guessed++;
-    else
-        d->st.flows_detected++;
+    (*outcome_counter(d, fl))++;
     ndpi_free_flow_data(nf); /* the members nDPI allocated; the block is ours */
+    unlink_flow(d, df);
     g_free(df);
     fl->dpi = NULL;
     fl->dpi_done = true;
     d->st.active--;
 }
 
+/* See DPI_QUIET_KEEP. The list holds only unknown UDP flows, oldest first.
+ * Written without last_ns + quiet, which can wrap. */
+static void give_up_quiet(struct dpi *d, uint64_t now_ns)
+{
+    while (d->st.active > DPI_QUIET_KEEP && d->oldest && now_ns >= d->oldest->last_ns &&
+           now_ns - d->oldest->last_ns >= DPI_QUIET_NS) {
+        struct flow *fl = d->oldest->owner;
+        d->st.flows_quiet++;
+        finish(d, fl, (ndpi_protocol){ 0 }, true);
+        fl->dpi_quiet_gave_up = true;
+    }
+}
+
 bool dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
 {
-    if (fl->dpi_done)
+    uint64_t now_ns = p->frame ? p->frame->ts_ns : 0;
+    if (d->st.active > DPI_QUIET_KEEP)
+        give_up_quiet(d, now_ns);
+    if (fl->dpi_done && !fl->dpi_quiet_gave_up)
         return false;
     size_t len = cursor_left(&p->l3);
     const uint8_t *l3 = cursor_view(&p->l3, len);
@@ -211,14 +264,26 @@ bool dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
     struct dpi_flow *df = fl->dpi;
     if (!df) {
         df = g_malloc0(sizeof *df + d->ndpi_flow_size);
+        df->owner = fl;
         fl->dpi = df;
-        d->st.flows_started++;
+        if (fl->dpi_quiet_gave_up) {
+            /* Quiet, given up, and now back: classified afresh, as the flow
+             * table would have made it a new flow had the quiet lasted longer. */
+            fl->dpi_done = false;
+            fl->dpi_quiet_gave_up = false;
+            d->st.flows_resumed++;
+            (*outcome_counter(d, fl))--; /* a flow counts once, by how it ends */
+        } else {
+            d->st.flows_started++;
+        }
         if (++d->st.active > d->st.peak_active)
             d->st.peak_active = d->st.active;
     }
+    if (now_ns > df->last_ns)
+        df->last_ns = now_ns;
     df->packets++;
     d->st.packets++;
-    uint64_t ms = p->frame ? p->frame->ts_ns / NS_PER_MS : 0;
+    uint64_t ms = now_ns / NS_PER_MS;
     struct ndpi_flow_struct *nf = ndpi_flow_of(df);
     ndpi_protocol proto = ndpi_detection_process_packet(d->mod, nf, l3, (unsigned short)len, ms);
     bool over_budget = df->packets > budget_for(fl->key.proto);
@@ -228,6 +293,7 @@ bool dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
             return true;
         }
         /* Known already; nDPI still wants the answer/certificate. */
+        unlink_flow(d, df); /* never given up as quiet: later packets refine the label */
         if (fl->app && memcmp(&proto, &df->labelled, sizeof proto) == 0 && nf->risk == fl->dpi_risk)
             return false;
         df->labelled = proto;
@@ -238,6 +304,10 @@ bool dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
         d->st.flows_budget++;
         finish(d, fl, proto, proto.app_protocol == NDPI_PROTOCOL_UNKNOWN);
         return true;
+    }
+    if (fl->key.proto == IPPROTO_UDP_ && d->newest != df) { /* unknown so far: may give up as quiet */
+        unlink_flow(d, df);
+        push_newest(d, df);
     }
     return false;
 }

@@ -24,8 +24,26 @@
 #include "decode.h"
 #include "flow.h"
 
-/* Packets per flow handed to nDPI before giving up (ndpiReader's -U/-T defaults). */
-enum { DPI_BUDGET_UDP = 24, DPI_BUDGET_TCP = 80, DPI_BUDGET_OTHER = 24 };
+/* Packets per flow handed to nDPI before giving up. UDP: ndpiReader 4.2's
+ * -U default (16 already loses labels on nDPI's own captures, e.g. the
+ * SnapchatCall of snapchat_call.pcapng). TCP: 32, the per-flow limit later
+ * nDPI releases apply inside the library ("packets_limit_per_flow"), instead
+ * of ndpiReader's -T 80, which only kept unclassifiable bulk flows (and TLS
+ * flows waiting for a certificate that never comes) in nDPI's dissectors and
+ * reassembly buffers for 48 more packets; tests/test_dpi finds no label that
+ * changes on nDPI's 85 captures. */
+enum { DPI_BUDGET_UDP = 24, DPI_BUDGET_TCP = 32, DPI_BUDGET_OTHER = 24 };
+
+/* Quiet flows under pressure: while more than DPI_QUIET_KEEP flows hold nDPI
+ * state, a UDP flow nDPI knows nothing about yet that has had no packet for
+ * DPI_QUIET_NS (capture time) gives up now and frees its state, instead of
+ * when the flow table retires it (120 s idle). Should it send again it is
+ * classified afresh, as the flow table would make a new flow of it after a
+ * longer quiet. Below the threshold nothing changes, so labels follow
+ * ndpiReader; on a busy link the state of STUN checks nDPI 4.2 cannot confirm
+ * (a request, a response, then quiet) no longer piles up for two minutes. */
+enum { DPI_QUIET_KEEP = 4096 };
+#define DPI_QUIET_NS (10ull * 1000000000ull)
 
 struct dpi_stats {
     uint64_t packets;          /* packets handed to nDPI */
@@ -34,6 +52,8 @@ struct dpi_stats {
     uint64_t flows_guessed;    /* finished with a label guessed at give-up (port/IP) */
     uint64_t flows_unknown;    /* finished with no label */
     uint64_t flows_budget;     /* gave up because the packet budget ran out */
+    uint64_t flows_quiet;       /* gave up quiet under pressure (DPI_QUIET_KEEP, DPI_QUIET_NS) */
+    uint64_t flows_resumed;    /* of those, classified afresh from a later packet (still one flow) */
     uint32_t active;           /* flows holding nDPI state now */
     uint32_t peak_active;      /* most at once: the memory bound at work */
 };

@@ -45,6 +45,7 @@ struct flow {
     const char *app;             /* classification label (static or owned by dpi.c) */
     const char *vpn_proto;       /* this flow is a VPN's own transport */
     bool dpi_done;
+    bool dpi_quiet_gave_up;       /* dpi_done because the flow went quiet: a new packet starts over */
     bool encrypted_dns_reported; /* DoT/DoQ: one event per connection */
     bool dpi_guessed;            /* app was guessed at give-up (port/IP), not found by inspection */
     uint16_t dpi_category;       /* ndpi_protocol_category_t of app (0 = unspecified) */

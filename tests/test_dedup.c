@@ -227,12 +227,21 @@ static void test_key_cap(void)
     g_assert_true(dedup_admit(d, &a));
     g_assert_true(dedup_admit(d, &b)); /* no room, the first window still open */
     g_assert_cmpuint(dedup_totals(d)->untracked, ==, 1);
-    /* Once the first window has ended it makes room. */
+    /* Still open a second before its end (no sweep can help), gone at it. */
+    b.ts_ns = a.ts_ns + 59ull * 1000000000ull;
+    g_assert_true(dedup_admit(d, &b));
+    g_assert_cmpuint(dedup_totals(d)->untracked, ==, 2);
+    b.ts_ns = a.ts_ns + 60ull * 1000000000ull;
+    g_assert_true(dedup_admit(d, &b));
+    g_assert_cmpuint(dedup_totals(d)->untracked, ==, 2);
+    b.ts_ns += 1000000000ull;
+    g_assert_false(dedup_admit(d, &b)); /* b's window now: folded */
+    /* Once that window has ended too, it is reopened, not untracked. */
     b.ts_ns = a.ts_ns + 120ull * 1000000000ull;
     g_assert_true(dedup_admit(d, &b));
     b.ts_ns += 1000000000ull;
     g_assert_false(dedup_admit(d, &b));
-    g_assert_cmpuint(dedup_totals(d)->untracked, ==, 1);
+    g_assert_cmpuint(dedup_totals(d)->untracked, ==, 2);
     dedup_free(d);
     run_free(&run);
 }

@@ -157,6 +157,103 @@ static void test_budget_gives_up(void)
     dpi_free(d);
 }
 
+/* One packet of a UDP flow nDPI does not know (random-looking payload on
+ * unassigned ports), told apart by its source port. */
+static struct flow *feed_unknown_udp(struct dpi *d, struct flow_table *t, uint16_t sport, uint64_t ts_ns)
+{
+    uint8_t payload[64], buf[128];
+    uint32_t x = 0x9e3779b9u ^ sport; /* xorshift32: bytes with no pattern a dissector could take */
+    for (size_t k = 0; k < sizeof payload; k++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        payload[k] = (uint8_t)(x >> 24);
+    }
+    size_t n = build_ipv4_udp(buf, sizeof buf, host_a, sport, resolver, 47111, payload, sizeof payload);
+    return feed(d, t, buf, n, ts_ns);
+}
+
+/* Few flows under classification: a quiet one keeps its nDPI state (and so
+ * its chance of a label) until the flow table retires it, as in ndpiReader. */
+static void test_quiet_kept_without_pressure(void)
+{
+    struct dpi *d = dpi_new(NULL);
+    struct flow_table *t = flow_table_new(64, 1000 * NS_PER_S);
+    flow_table_set_evict(t, on_evict_end, d);
+    struct flow *first = feed_unknown_udp(d, t, 30000, 1 * NS_PER_S);
+    for (uint16_t i = 1; i < 10; i++)
+        feed_unknown_udp(d, t, (uint16_t)(30000 + i), 1 * NS_PER_S);
+    feed_unknown_udp(d, t, 31000, 1 * NS_PER_S + 5 * DPI_QUIET_NS);
+    struct dpi_stats st = dpi_stats(d);
+    g_assert_cmpuint(st.active, ==, 11);
+    g_assert_cmpuint(st.flows_quiet, ==, 0);
+    g_assert_nonnull(first->dpi);
+    g_assert_false(first->dpi_done);
+    flow_table_free(t);
+    dpi_free(d);
+}
+
+/* Many flows under classification: the quiet unknown ones give up (oldest
+ * first) until DPI_QUIET_KEEP remain, not the recent ones; one that sends
+ * again is classified afresh, and still counts as one flow. */
+static void test_quiet_given_up_under_pressure(void)
+{
+    enum { EXTRA = 50 };
+    struct dpi *d = dpi_new(NULL);
+    struct flow_table *t = flow_table_new(2 * DPI_QUIET_KEEP, 1000 * NS_PER_S);
+    flow_table_set_evict(t, on_evict_end, d);
+    /* Now and then a random payload means something to nDPI: such a flow is
+     * classified at once; only the ones still under classification count. */
+    uint16_t port = 10000, oldest_port = 0;
+    struct flow *oldest = NULL, *recent = NULL;
+    while (dpi_stats(d).active < EXTRA) {
+        struct flow *fl = feed_unknown_udp(d, t, port, 1 * NS_PER_S);
+        if (fl->dpi && !oldest) {
+            oldest = fl;
+            oldest_port = port;
+        }
+        port++;
+    }
+    /* The rest arrive later: quiet for less than DPI_QUIET_NS below. */
+    while (dpi_stats(d).active < DPI_QUIET_KEEP + EXTRA) {
+        struct flow *fl = feed_unknown_udp(d, t, port++, 1 * NS_PER_S + DPI_QUIET_NS / 2);
+        if (fl->dpi)
+            recent = fl;
+    }
+    g_assert_nonnull(oldest);
+    g_assert_nonnull(recent);
+    struct dpi_stats st = dpi_stats(d);
+    g_assert_cmpuint(st.flows_quiet, ==, 0);
+    uint64_t finished_before = st.flows_detected + st.flows_guessed + st.flows_unknown;
+    g_assert_cmpuint(finished_before + st.active, ==, st.flows_started);
+
+    uint64_t later = 1 * NS_PER_S + DPI_QUIET_NS + NS_PER_S;
+    struct flow *fresh = feed_unknown_udp(d, t, 9000, later); /* the first EXTRA have been quiet long enough */
+    st = dpi_stats(d);
+    g_assert_cmpuint(st.flows_quiet, ==, EXTRA);
+    g_assert_cmpuint(st.active, ==, DPI_QUIET_KEEP + (fresh->dpi ? 1 : 0));
+    g_assert_true(oldest->dpi_done);
+    g_assert_null(oldest->dpi);
+    g_assert_nonnull(recent->dpi);
+    g_assert_false(recent->dpi_done);
+    g_assert_cmpuint(st.flows_detected + st.flows_guessed + st.flows_unknown, ==,
+                     finished_before + EXTRA + (fresh->dpi ? 0 : 1));
+
+    uint64_t started = st.flows_started;
+    feed_unknown_udp(d, t, oldest_port, later + NS_PER_S); /* the oldest sends again */
+    st = dpi_stats(d);
+    g_assert_cmpuint(st.flows_resumed, ==, 1);
+    g_assert_nonnull(oldest->dpi); /* the same payload as before: unknown again */
+    g_assert_false(oldest->dpi_done);
+    g_assert_cmpuint(st.flows_started, ==, started); /* still one flow */
+
+    flow_table_free(t); /* every flow ends: each counted once */
+    st = dpi_stats(d);
+    g_assert_cmpuint(st.active, ==, 0);
+    g_assert_cmpuint(st.flows_detected + st.flows_guessed + st.flows_unknown, ==, st.flows_started);
+    dpi_free(d);
+}
+
 /* A single STUN packet nDPI cannot confirm: at flow end (eviction) it
  * gives up and guesses from the port; the state is freed by the callback. */
 static void test_flow_end_guesses(void)
@@ -875,6 +972,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/dpi/dns-query-then-answer", test_dns_query_then_answer);
     g_test_add_func("/dpi/budget-gives-up", test_budget_gives_up);
+    g_test_add_func("/dpi/quiet-kept-without-pressure", test_quiet_kept_without_pressure);
+    g_test_add_func("/dpi/quiet-given-up-under-pressure", test_quiet_given_up_under_pressure);
     g_test_add_func("/dpi/flow-end-guesses", test_flow_end_guesses);
     g_test_add_func("/dpi/esp-is-ipsec", test_esp_is_ipsec_transport);
     g_test_add_func("/dpi/label-helpers", test_label_helpers);
