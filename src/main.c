@@ -27,6 +27,7 @@
 #include "privdrop.h"
 #include "process_view.h"
 #include "progress.h"
+#include "sandbox.h"
 #include "sink.h"
 #include "sink_report.h"
 #include "sink_syslog.h"
@@ -94,6 +95,8 @@ struct options {
     char *config_path;
     char *report_path;
     char *drop_user;
+    const char *become_user; /* decided from -Z and who runs us; NULL: stay */
+    gboolean no_sandbox;
     gboolean numeric;
     gint max_memory_mib;
     gint dedup_window;
@@ -213,6 +216,51 @@ static void print_summary(struct audit *a, const char *input)
     g_string_free(line, TRUE);
 }
 
+/* Once everything that needs privilege is open: become the unprivileged
+ * user keeping only KEEP, then the sandbox. The -Z root choice skips the
+ * first. */
+static bool lock_down(const struct options *o, privdrop_caps keep, GError **err)
+{
+    const char *narrow = g_getenv("LEAKAUDIT_TEST_KEEP_CAPS"); /* hidden test hook: which capability is needed */
+    if (narrow)
+        keep &= g_ascii_strtoull(narrow, NULL, 16);
+    bool stay_root = o->drop_user && strcmp(o->drop_user, "root") == 0;
+    if (!stay_root && !privdrop_apply(o->become_user, keep, err))
+        return false;
+    if (!o->no_sandbox && !sandbox_enter(err))
+        return false;
+    if (o->verbose) {
+        char caps[256];
+        fprintf(stderr, "leakaudit: running as uid %u, capabilities %s; %s\n", (unsigned)geteuid(),
+                privdrop_caps_format(privdrop_effective(), caps, sizeof caps),
+                o->no_sandbox ? "no sandbox (--no-sandbox)" : sandbox_description());
+    }
+    if (g_getenv("LEAKAUDIT_SANDBOX_PROBE"))
+        sandbox_probe(stderr);
+    return true;
+}
+
+/* What attribution still does after the drop: read other users'
+ * /proc/PID/fd (a directory only its owner may search: CAP_DAC_READ_SEARCH)
+ * and readlink its entries, exe and the rest (ptrace access mode:
+ * CAP_SYS_PTRACE); the eBPF loss counter is a bpf() map read (CAP_BPF while
+ * unprivileged bpf is disabled). Sockets, maps and rings are already open. */
+static privdrop_caps attrib_caps_after_drop(struct attrib *attr)
+{
+    if (!attr)
+        return 0;
+    struct attrib_stats st;
+    attrib_get_stats(attr, &st);
+    privdrop_caps keep = 0;
+    if (st.sock_diag_active || st.ebpf_active)
+        keep |= PRIVDROP_CAP(CAP_SYS_PTRACE) | PRIVDROP_CAP(CAP_DAC_READ_SEARCH);
+#ifdef CAP_BPF
+    if (st.ebpf_active)
+        keep |= PRIVDROP_CAP(CAP_BPF);
+#endif
+    return keep;
+}
+
 static int run_file(struct audit *a, const struct options *o, GError **err)
 {
     struct capture_source *src = source_open_file(o->read_file, err);
@@ -221,7 +269,7 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
     unsigned declared = 0;
     int rc = 0;
     struct frame f;
-    if (o->drop_user && !privdrop_to_user(o->drop_user, err)) {
+    if (!lock_down(o, 0, err)) {
         source_close(src);
         return -1;
     }
@@ -390,7 +438,7 @@ static int run_live(struct audit *a, const struct options *o, struct live_captur
     }
     report_vpn_state(a);
     int rc = 0;
-    if (o->drop_user && !privdrop_to_user(o->drop_user, err))
+    if (!lock_down(o, attrib_caps_after_drop(attr), err))
         rc = -1;
     if (o->verbose)
         fprintf(stderr, "leakaudit: capture filter: %s\n", live_filter_text(lc));
@@ -474,7 +522,8 @@ int main(int argc, char **argv)
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
         { "version", 0, 0, G_OPTION_ARG_NONE, &o.version, "Print versions of leakaudit and its libraries", NULL },
         { "numeric", 'n', 0, G_OPTION_ARG_NONE, &o.numeric, "Accepted for tcpdump habits: leakaudit never resolves names or ports", NULL },
-        { "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING, &o.drop_user, "After opening the capture, switch to USER (uid, gid and groups), as tcpdump -Z", "USER" },
+        { "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING, &o.drop_user, "After opening the capture, switch to USER (uid, gid and groups), as tcpdump -Z; as root the default is 'leakaudit', else 'nobody'; 'root' stays root", "USER" },
+        { "no-sandbox", 0, 0, G_OPTION_ARG_NONE, &o.no_sandbox, "No no_new_privs and no seccomp filter after start-up", NULL },
         { "report", 0, 0, G_OPTION_ARG_FILENAME, &o.report_path, "Write a self-contained HTML report of the run to FILE", "FILE" },
         { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config_path, "Read options from FILE instead of " LEAKAUDIT_CONFIG_DEFAULT " ('none': no file); the command line wins", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -563,6 +612,10 @@ int main(int argc, char **argv)
         g_error_free(err);
         return options_free(&o), EXIT_ERROR;
     }
+    if (o.drop_user)
+        o.become_user = strcmp(o.drop_user, "root") == 0 ? NULL : o.drop_user;
+    else if (geteuid() == 0 && !(o.become_user = privdrop_default_user()) && !o.quiet)
+        fprintf(stderr, "leakaudit: warning: no user 'leakaudit' or 'nobody' to drop root to; staying root\n");
 
     if (o.no_geoip && o.geoip_paths) {
         fprintf(stderr, "leakaudit: --geoip and --no-geoip exclude each other\n");
