@@ -29,6 +29,7 @@
 #include "progress.h"
 #include "sandbox.h"
 #include "sink.h"
+#include "sink_out.h"
 #include "sink_report.h"
 #include "sink_syslog.h"
 #include "source.h"
@@ -211,6 +212,9 @@ static void print_summary(struct audit *a, const char *input)
                 sink_syslog_target(g_ptr_array_index(syslog_sinks, i)), st.delivered, st.dropped, st.rate_limited,
                 st.reconnects);
     }
+    sink_accounts_text(line, false); /* outputs that lost alerts */
+    fputs(line->str, stderr);
+    g_string_truncate(line, 0);
     audit_verdict_sentence(a, line);
     fprintf(stderr, "leakaudit: %s\n", line->str);
     g_string_free(line, TRUE);
@@ -261,6 +265,19 @@ static privdrop_caps attrib_caps_after_drop(struct attrib *attr)
     return keep;
 }
 
+/* SIGHUP: reopen the --json file (logrotate moved it); on failure the old stays. */
+static void reopen_if_asked(struct audit *a)
+{
+    if (!reopen_requested)
+        return;
+    reopen_requested = 0;
+    GError *rerr = NULL;
+    if (!audit_reopen_sinks(a, &rerr)) {
+        fprintf(stderr, "leakaudit: warning: %s\n", rerr->message);
+        g_error_free(rerr);
+    }
+}
+
 static int run_file(struct audit *a, const struct options *o, GError **err)
 {
     struct capture_source *src = source_open_file(o->read_file, err);
@@ -300,8 +317,10 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
                 audit_declare_iface(a, si->id, si->name, si->linktype);
         }
         audit_frame(a, &f, f.iface_name);
-        if (stream)
-            audit_tick(a, 0); /* flushes; 0: capture time decides what expires, not the clock */
+        if (stream) {
+            reopen_if_asked(a); /* a pipe can run for days, as live */
+            audit_tick(a, 0);   /* flushes; 0: capture time decides what expires, not the clock */
+        }
         progress_tick(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
     }
     progress_end(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
@@ -458,14 +477,7 @@ static int run_live(struct audit *a, const struct options *o, struct live_captur
             inventory_process(inv);
             report_vpn_state(a);
         }
-        if (reopen_requested) {
-            reopen_requested = 0;
-            GError *rerr = NULL;
-            if (!audit_reopen_sinks(a, &rerr)) {
-                fprintf(stderr, "leakaudit: warning: %s\n", rerr->message);
-                g_error_free(rerr);
-            }
-        }
+        reopen_if_asked(a);
         attrib_process(attr); /* send-time records of flows not seen yet (cheap when none) */
         uint64_t now = wall_clock_ns();
         audit_tick(a, now);
@@ -711,8 +723,12 @@ int main(int argc, char **argv)
         g_ptr_array_add(sinks, ss);
         g_ptr_array_add(syslog_sinks, ss);
     }
+    /* syslog first: its finish drains the queue, so the JSON summary after it has its final counts */
+    for (guint i = 0; i < syslog_sinks->len; i++)
+        audit_add_sink(a, g_ptr_array_index(syslog_sinks, i));
     for (guint i = 0; i < sinks->len; i++)
-        audit_add_sink(a, g_ptr_array_index(sinks, i));
+        if (!g_ptr_array_find(syslog_sinks, g_ptr_array_index(sinks, i), NULL))
+            audit_add_sink(a, g_ptr_array_index(sinks, i));
     struct pcapng_writer *evidence = NULL;
     if (o.write_file) {
         evidence = pcapng_writer_open(o.write_file, &err);
@@ -775,6 +791,15 @@ int main(int argc, char **argv)
         if (s->ops->flush && !s->ops->flush(s->self, &ferr)) {
             fprintf(stderr, "leakaudit: %s\n", ferr->message);
             g_error_free(ferr);
+            status = EXIT_ERROR;
+        }
+    }
+    for (guint i = 0; i < syslog_sinks->len; i++) { /* messages it could not deliver: an error too */
+        struct syslog_sink_stats st;
+        sink_syslog_stats(g_ptr_array_index(syslog_sinks, i), &st);
+        if (st.dropped) {
+            fprintf(stderr, "leakaudit: syslog %s: %" G_GUINT64_FORMAT " messages not delivered\n",
+                    sink_syslog_target(g_ptr_array_index(syslog_sinks, i)), st.dropped);
             status = EXIT_ERROR;
         }
     }
