@@ -231,8 +231,11 @@ static bool lock_down(const struct options *o, privdrop_caps keep, GError **err)
     bool stay_root = o->drop_user && strcmp(o->drop_user, "root") == 0;
     if (!stay_root && !privdrop_apply(o->become_user, keep, err))
         return false;
-    if (!o->no_sandbox && !sandbox_enter(err))
+    const char *no_filter = NULL;
+    if (!o->no_sandbox && !sandbox_enter(&no_filter, err))
         return false;
+    if (no_filter && !o->quiet)
+        fprintf(stderr, "leakaudit: warning: sandbox: %s\n", no_filter);
     if (o->verbose) {
         char caps[256];
         fprintf(stderr, "leakaudit: running as uid %u, capabilities %s; %s\n", (unsigned)geteuid(),

@@ -115,8 +115,9 @@ static GArray *build_filter(void)
     return p;
 }
 
-bool sandbox_enter(GError **err)
+bool sandbox_enter(const char **no_filter, GError **err)
 {
+    *no_filter = NULL;
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "sandbox: no_new_privs: %s (--no-sandbox to run without)",
                     g_strerror(errno));
@@ -128,6 +129,10 @@ bool sandbox_enter(GError **err)
     long r = syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
     int e = errno;
     g_array_free(f, TRUE);
+    if (r != 0 && e == ENOSYS) {
+        *no_filter = "this kernel (or valgrind) has no seccomp filters; running with no_new_privs only";
+        return true;
+    }
     if (r != 0) {
         if (r > 0)
             g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED,
@@ -137,6 +142,8 @@ bool sandbox_enter(GError **err)
                         "sandbox: seccomp: %s (--no-sandbox to run without)", g_strerror(e));
         return false;
     }
+#else
+    *no_filter = "no seccomp filter for this architecture; running with no_new_privs only";
 #endif
     return true;
 }

@@ -25,9 +25,11 @@
 #include <stdbool.h>
 
 /* Installs no_new_privs and the filter. False and *err when the kernel
- * refused either (the caller stops: asked-for hardening that is not there
- * must not pass silently). */
-bool sandbox_enter(GError **err);
+ * refused either (the caller stops: hardening that is asked for and not
+ * there must not pass silently). A kernel (or valgrind) without seccomp
+ * filters at all is not an error: *no_filter says why (else NULL), and the
+ * caller tells it. */
+bool sandbox_enter(const char **no_filter, GError **err);
 /* What sandbox_enter blocks, one line ("no_new_privs, seccomp: execve … denied"). */
 const char *sandbox_description(void);
 /* Tries each blocked call and writes "leakaudit: sandbox probe: NAME: RESULT"

@@ -43,6 +43,14 @@ if ! setcap "$full+ep" "$tmp/leakaudit" 2>"$tmp/setcap.err"; then
     skip_all "setcap refused here ($(head -1 "$tmp/setcap.err"))"
 fi
 netns_pair_up "$c" "$s"
+# A syslog collector (it only reads): the syslog sender is the second thread
+# whose capabilities are checked, and undelivered messages would be an error.
+ip netns exec "$s" "$PY" -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.51.100.1", 514))
+while True:
+    s.recv(65536)' &
+sleep 0.2
 
 # run_as_nobody TAG ARGS...: leakaudit as nobody in the client namespace; a
 # query from a daemon-owned python3 that keeps its socket a moment; stop.
