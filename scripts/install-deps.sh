@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh            build + demo + tests
 #   scripts/install-deps.sh --extra    also the fuzz/benchmark/e2e tools (make e2e: testbed daemons, Chromium)
 set -eu
-pkgs="build-essential pkg-config libpcap-dev libndpi-dev libndpi-bin libglib2.0-dev libmaxminddb-dev python3 iproute2 libjson-glib-dev groff-base valgrind rsyslog clang llvm libbpf-dev bpftool"
+pkgs="build-essential pkg-config libpcap-dev libndpi-dev libndpi-bin libglib2.0-dev libmaxminddb-dev python3 iproute2 libjson-glib-dev groff-base valgrind rsyslog clang llvm libbpf-dev bpftool libcap2-bin"
 if [ "${1:-}" = "--extra" ]; then
     pkgs="$pkgs libclang-rt-14-dev tshark hyperfine mmdb-bin libmaxmind-db-writer-perl wireguard-go wireguard-tools coturn dnsmasq-base nftables openssl bind9-dnsutils tcpdump chromium afl++ time"
 fi

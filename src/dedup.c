@@ -317,8 +317,10 @@ void dedup_summary_text(const struct dedup *d, const char *prefix, GString *out)
         append_tally_text(out, event_kind_name((enum event_kind)k), &d->by_kind[k]);
         sep = ", ";
     }
-    g_string_append_printf(out, "; %" G_GUINT64_FORMAT " repeat%s folded\n", d->totals.folded,
-                           d->totals.folded == 1 ? "" : "s");
+    if (d->totals.folded)
+        g_string_append_printf(out, "; %" G_GUINT64_FORMAT " repeat%s folded", d->totals.folded,
+                               d->totals.folded == 1 ? "" : "s");
+    g_string_append_c(out, '\n');
     table_line(out, prefix, "alerts by interface", &d->by_iface);
     if (d->any_process)
         table_line(out, prefix, "alerts by process", &d->by_process);

@@ -27,7 +27,9 @@
 #include "privdrop.h"
 #include "process_view.h"
 #include "progress.h"
+#include "sandbox.h"
 #include "sink.h"
+#include "sink_out.h"
 #include "sink_report.h"
 #include "sink_syslog.h"
 #include "source.h"
@@ -94,6 +96,8 @@ struct options {
     char *config_path;
     char *report_path;
     char *drop_user;
+    const char *become_user; /* decided from -Z and who runs us; NULL: stay */
+    gboolean no_sandbox;
     gboolean numeric;
     gint max_memory_mib;
     gint dedup_window;
@@ -208,9 +212,73 @@ static void print_summary(struct audit *a, const char *input)
                 sink_syslog_target(g_ptr_array_index(syslog_sinks, i)), st.delivered, st.dropped, st.rate_limited,
                 st.reconnects);
     }
+    sink_accounts_text(line, false); /* outputs that lost alerts */
+    fputs(line->str, stderr);
+    g_string_truncate(line, 0);
     audit_verdict_sentence(a, line);
     fprintf(stderr, "leakaudit: %s\n", line->str);
     g_string_free(line, TRUE);
+}
+
+/* Once everything that needs privilege is open: become the unprivileged
+ * user keeping only KEEP, then the sandbox. The -Z root choice skips the
+ * first. */
+static bool lock_down(const struct options *o, privdrop_caps keep, GError **err)
+{
+    const char *narrow = g_getenv("LEAKAUDIT_TEST_KEEP_CAPS"); /* hidden test hook: which capability is needed */
+    if (narrow)
+        keep &= g_ascii_strtoull(narrow, NULL, 16);
+    bool stay_root = o->drop_user && strcmp(o->drop_user, "root") == 0;
+    if (!stay_root && !privdrop_apply(o->become_user, keep, err))
+        return false;
+    const char *no_filter = NULL;
+    if (!o->no_sandbox && !sandbox_enter(&no_filter, err))
+        return false;
+    if (no_filter && !o->quiet)
+        fprintf(stderr, "leakaudit: warning: sandbox: %s\n", no_filter);
+    if (o->verbose) {
+        char caps[256];
+        fprintf(stderr, "leakaudit: running as uid %u, capabilities %s; %s\n", (unsigned)geteuid(),
+                privdrop_caps_format(privdrop_effective(), caps, sizeof caps),
+                o->no_sandbox ? "no sandbox (--no-sandbox)" : sandbox_description());
+    }
+    if (g_getenv("LEAKAUDIT_SANDBOX_PROBE"))
+        sandbox_probe(stderr);
+    return true;
+}
+
+/* What attribution still does after the drop: read other users'
+ * /proc/PID/fd (a directory only its owner may search: CAP_DAC_READ_SEARCH)
+ * and readlink its entries, exe and the rest (ptrace access mode:
+ * CAP_SYS_PTRACE); the eBPF loss counter is a bpf() map read (CAP_BPF while
+ * unprivileged bpf is disabled). Sockets, maps and rings are already open. */
+static privdrop_caps attrib_caps_after_drop(struct attrib *attr)
+{
+    if (!attr)
+        return 0;
+    struct attrib_stats st;
+    attrib_get_stats(attr, &st);
+    privdrop_caps keep = 0;
+    if (st.sock_diag_active || st.ebpf_active)
+        keep |= PRIVDROP_CAP(CAP_SYS_PTRACE) | PRIVDROP_CAP(CAP_DAC_READ_SEARCH);
+#ifdef CAP_BPF
+    if (st.ebpf_active)
+        keep |= PRIVDROP_CAP(CAP_BPF);
+#endif
+    return keep;
+}
+
+/* SIGHUP: reopen the --json file (logrotate moved it); on failure the old stays. */
+static void reopen_if_asked(struct audit *a)
+{
+    if (!reopen_requested)
+        return;
+    reopen_requested = 0;
+    GError *rerr = NULL;
+    if (!audit_reopen_sinks(a, &rerr)) {
+        fprintf(stderr, "leakaudit: warning: %s\n", rerr->message);
+        g_error_free(rerr);
+    }
 }
 
 static int run_file(struct audit *a, const struct options *o, GError **err)
@@ -221,7 +289,7 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
     unsigned declared = 0;
     int rc = 0;
     struct frame f;
-    if (o->drop_user && !privdrop_to_user(o->drop_user, err)) {
+    if (!lock_down(o, 0, err)) {
         source_close(src);
         return -1;
     }
@@ -252,8 +320,10 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
                 audit_declare_iface(a, si->id, si->name, si->linktype);
         }
         audit_frame(a, &f, f.iface_name);
-        if (stream)
-            audit_tick(a, 0); /* flushes; 0: capture time decides what expires, not the clock */
+        if (stream) {
+            reopen_if_asked(a); /* a pipe can run for days, as live */
+            audit_tick(a, 0);   /* flushes; 0: capture time decides what expires, not the clock */
+        }
         progress_tick(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
     }
     progress_end(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
@@ -390,7 +460,7 @@ static int run_live(struct audit *a, const struct options *o, struct live_captur
     }
     report_vpn_state(a);
     int rc = 0;
-    if (o->drop_user && !privdrop_to_user(o->drop_user, err))
+    if (!lock_down(o, attrib_caps_after_drop(attr), err))
         rc = -1;
     if (o->verbose)
         fprintf(stderr, "leakaudit: capture filter: %s\n", live_filter_text(lc));
@@ -410,14 +480,7 @@ static int run_live(struct audit *a, const struct options *o, struct live_captur
             inventory_process(inv);
             report_vpn_state(a);
         }
-        if (reopen_requested) {
-            reopen_requested = 0;
-            GError *rerr = NULL;
-            if (!audit_reopen_sinks(a, &rerr)) {
-                fprintf(stderr, "leakaudit: warning: %s\n", rerr->message);
-                g_error_free(rerr);
-            }
-        }
+        reopen_if_asked(a);
         attrib_process(attr); /* send-time records of flows not seen yet (cheap when none) */
         uint64_t now = wall_clock_ns();
         audit_tick(a, now);
@@ -474,7 +537,8 @@ int main(int argc, char **argv)
         { "color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour alerts: auto (default, terminals only; NO_COLOR respected), always, never", "WHEN" },
         { "version", 0, 0, G_OPTION_ARG_NONE, &o.version, "Print versions of leakaudit and its libraries", NULL },
         { "numeric", 'n', 0, G_OPTION_ARG_NONE, &o.numeric, "Accepted for tcpdump habits: leakaudit never resolves names or ports", NULL },
-        { "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING, &o.drop_user, "After opening the capture, switch to USER (uid, gid and groups), as tcpdump -Z", "USER" },
+        { "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING, &o.drop_user, "After opening the capture, switch to USER (uid, gid and groups), as tcpdump -Z; as root the default is 'leakaudit', else 'nobody'; 'root' stays root", "USER" },
+        { "no-sandbox", 0, 0, G_OPTION_ARG_NONE, &o.no_sandbox, "No no_new_privs and no seccomp filter after start-up", NULL },
         { "report", 0, 0, G_OPTION_ARG_FILENAME, &o.report_path, "Write a self-contained HTML report of the run to FILE", "FILE" },
         { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config_path, "Read options from FILE instead of " LEAKAUDIT_CONFIG_DEFAULT " ('none': no file); the command line wins", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -563,6 +627,10 @@ int main(int argc, char **argv)
         g_error_free(err);
         return options_free(&o), EXIT_ERROR;
     }
+    if (o.drop_user)
+        o.become_user = strcmp(o.drop_user, "root") == 0 ? NULL : o.drop_user;
+    else if (geteuid() == 0 && !(o.become_user = privdrop_default_user()) && !o.quiet)
+        fprintf(stderr, "leakaudit: warning: no user 'leakaudit' or 'nobody' to drop root to; staying root\n");
 
     if (o.no_geoip && o.geoip_paths) {
         fprintf(stderr, "leakaudit: --geoip and --no-geoip exclude each other\n");
@@ -658,8 +726,12 @@ int main(int argc, char **argv)
         g_ptr_array_add(sinks, ss);
         g_ptr_array_add(syslog_sinks, ss);
     }
+    /* syslog first: its finish drains the queue, so the JSON summary after it has its final counts */
+    for (guint i = 0; i < syslog_sinks->len; i++)
+        audit_add_sink(a, g_ptr_array_index(syslog_sinks, i));
     for (guint i = 0; i < sinks->len; i++)
-        audit_add_sink(a, g_ptr_array_index(sinks, i));
+        if (!g_ptr_array_find(syslog_sinks, g_ptr_array_index(sinks, i), NULL))
+            audit_add_sink(a, g_ptr_array_index(sinks, i));
     struct pcapng_writer *evidence = NULL;
     if (o.write_file) {
         evidence = pcapng_writer_open(o.write_file, &err);
@@ -722,6 +794,15 @@ int main(int argc, char **argv)
         if (s->ops->flush && !s->ops->flush(s->self, &ferr)) {
             fprintf(stderr, "leakaudit: %s\n", ferr->message);
             g_error_free(ferr);
+            status = EXIT_ERROR;
+        }
+    }
+    for (guint i = 0; i < syslog_sinks->len; i++) { /* messages it could not deliver: an error too */
+        struct syslog_sink_stats st;
+        sink_syslog_stats(g_ptr_array_index(syslog_sinks, i), &st);
+        if (st.dropped) {
+            fprintf(stderr, "leakaudit: syslog %s: %" G_GUINT64_FORMAT " messages not delivered\n",
+                    sink_syslog_target(g_ptr_array_index(syslog_sinks, i)), st.dropped);
             status = EXIT_ERROR;
         }
     }

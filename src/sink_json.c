@@ -7,8 +7,10 @@
  * is documented in README.md and checked by tests/json_check.py. Output is
  * buffered; audit_tick() flushes it when live. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attrib.h"
 #include "audit.h"
@@ -17,10 +19,11 @@
 #include "json.h"
 #include "process_view.h"
 #include "sink.h"
+#include "sink_out.h"
 #include "timefmt.h"
 
 struct json_sink {
-    FILE *out;
+    struct sink_out *out;
     bool owns_out;
     struct json_sink_options opt;
     GString *line;
@@ -524,12 +527,13 @@ static void json_emit(void *self, const struct event *ev)
     json_begin(&w, j->line);
     json_write_event(&w, ev);
     g_string_append_c(j->line, '\n');
-    fwrite(j->line->str, 1, j->line->len, j->out); /* buffered; live, audit_tick() flushes */
+    sink_out_record(j->out, j->line->str, j->line->len, alert); /* buffered; live, audit_tick() flushes */
 }
 
 static void json_finish(void *self, const struct audit_counters *c, const struct iface_table *ifaces)
 {
     struct json_sink *j = self;
+    sink_out_flush_all(); /* so that "outputs" counts every alert already decided */
     struct json_writer w;
     g_string_truncate(j->line, 0);
     json_begin(&w, j->line);
@@ -592,10 +596,11 @@ static void json_finish(void *self, const struct audit_counters *c, const struct
         json_object_end(&w);
     }
     json_array_end(&w);
+    sink_accounts_json(&w);
     json_object_end(&w);
     g_string_append_c(j->line, '\n');
-    fwrite(j->line->str, 1, j->line->len, j->out);
-    fflush(j->out);
+    sink_out_record(j->out, j->line->str, j->line->len, false);
+    sink_out_flush(j->out, NULL);
 }
 
 static void json_vpn_state(void *self, const struct vpn_state_change *c)
@@ -636,8 +641,8 @@ static void json_vpn_state(void *self, const struct vpn_state_change *c)
     json_str(&w, "reason", c->why);
     json_object_end(&w);
     g_string_append_c(j->line, '\n');
-    fwrite(j->line->str, 1, j->line->len, j->out);
-    fflush(j->out);
+    sink_out_record(j->out, j->line->str, j->line->len, false);
+    sink_out_flush(j->out, NULL);
 }
 
 static bool json_reopen(void *self, GError **err)
@@ -645,36 +650,19 @@ static bool json_reopen(void *self, GError **err)
     struct json_sink *j = self;
     if (!j->owns_out)
         return true;
-    fflush(j->out);
-    FILE *out = fopen(j->path, "a");
-    if (!out) {
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot reopen '%s': %s", j->path,
-                    g_strerror(errno));
-        return false; /* keep writing to the old file: nothing is lost */
-    }
-    fclose(j->out);
-    j->out = out;
-    return true;
+    return sink_out_reopen(j->out, j->path, err); /* on failure the old file stays */
 }
 
 static bool json_flush(void *self, GError **err)
 {
     struct json_sink *j = self;
-    if (fflush(j->out) != 0 || ferror(j->out)) {
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "writing '%s': %s", j->path,
-                    g_strerror(errno));
-        return false;
-    }
-    return true;
+    return sink_out_flush(j->out, err);
 }
 
 static void json_close(void *self)
 {
     struct json_sink *j = self;
-    if (j->owns_out)
-        fclose(j->out);
-    else
-        fflush(j->out);
+    sink_out_free(j->out);
     g_string_free(j->line, TRUE);
     g_free(j->path);
     g_free(j);
@@ -687,13 +675,14 @@ static const struct sink_ops json_ops = {
 
 struct sink *sink_json_open(const char *path, const struct json_sink_options *opt, GError **err)
 {
-    FILE *out;
+    int fd;
     bool owns = false;
     if (strcmp(path, "-") == 0) {
-        out = stdout;
+        fflush(stdout);
+        fd = STDOUT_FILENO;
     } else {
-        out = fopen(path, "w");
-        if (!out) {
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        if (fd < 0) {
             g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot write JSON to '%s': %s", path,
                         g_strerror(errno));
             return NULL;
@@ -701,7 +690,7 @@ struct sink *sink_json_open(const char *path, const struct json_sink_options *op
         owns = true;
     }
     struct json_sink *j = g_new0(struct json_sink, 1);
-    j->out = out;
+    j->out = sink_out_new(fd, owns, "json", owns ? path : "stdout");
     j->owns_out = owns;
     j->opt = *opt;
     j->line = g_string_sized_new(1024);

@@ -5,6 +5,7 @@
  * waits for the network: when the queue is full the alert is dropped and
  * counted, and the next delivered message says how many were lost.
  */
+#include "sink_out.h"
 #include "sink_syslog.h"
 
 #include <errno.h>
@@ -47,6 +48,7 @@ struct slot {
 };
 
 struct syslog_sink {
+    struct sink_account acc; /* main thread: filled at finish, for the JSON summary */
     /* set at open, read-only afterwards */
     enum syslog_transport transport;
     char target[300];
@@ -611,7 +613,15 @@ static void syslog_finish(void *self, const struct audit_counters *c, const stru
 {
     (void)c;
     (void)ifaces;
-    stop_sender(self);
+    struct syslog_sink *s = self;
+    stop_sender(s);
+    g_mutex_lock(&s->lock);
+    s->acc.alerts_written = s->stats.delivered; /* messages: alerts and VPN state */
+    s->acc.alerts_dropped = s->stats.dropped + s->stats.rate_limited;
+    if (s->stats.dropped || s->stats.rate_limited)
+        g_snprintf(s->acc.error, sizeof s->acc.error, "%" G_GUINT64_FORMAT " not delivered, %" G_GUINT64_FORMAT
+                   " rate-limited", s->stats.dropped, s->stats.rate_limited);
+    g_mutex_unlock(&s->lock);
 }
 
 /* Live, audit_tick() flushes every sink between batches: the sender thread
@@ -628,6 +638,7 @@ static void syslog_close(void *self)
 {
     struct syslog_sink *s = self;
     stop_sender(s);
+    sink_account_unregister(&s->acc);
     if (s->addrs)
         freeaddrinfo(s->addrs);
     g_free(s->slots);
@@ -734,6 +745,9 @@ struct sink *sink_syslog_open(const struct syslog_sink_options *opt, GError **er
     s->slots = g_new(struct slot, s->cap);
     g_mutex_init(&s->lock);
     g_cond_init(&s->wake);
+    g_strlcpy(s->acc.kind, "syslog", sizeof s->acc.kind);
+    g_strlcpy(s->acc.target, s->target, sizeof s->acc.target);
+    sink_account_register(&s->acc);
     s->thread = g_thread_new("leakaudit-syslog", sender_main, s);
     struct sink *sk = g_new0(struct sink, 1);
     sk->ops = &syslog_ops;

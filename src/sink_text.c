@@ -7,10 +7,11 @@
 #include "attrib.h"
 #include "iface.h"
 #include "sink.h"
+#include "sink_out.h"
 #include "timefmt.h"
 
 struct text_sink {
-    FILE *out;
+    struct sink_out *out;
     struct text_sink_options opt;
     GString *line;
 };
@@ -103,7 +104,7 @@ static void text_emit(void *self, const struct event *ev)
     g_string_append_c(l, '\n');
     /* Buffered: a saved capture's alerts go out in big writes; live, the
      * capture loop's audit_tick() flushes every sink between batches. */
-    fwrite(l->str, 1, l->len, t->out);
+    sink_out_record(t->out, l->str, l->len, alert);
 }
 
 static void text_vpn_state(void *self, const struct vpn_state_change *c)
@@ -111,25 +112,23 @@ static void text_vpn_state(void *self, const struct vpn_state_change *c)
     struct text_sink *t = self;
     char when[40];
     time_format_text(c->ts_ns, when, sizeof when);
-    fprintf(t->out, "%s %-15s %s  [%s]\n", when, c->up ? "VPN-UP" : "VPN-DOWN", c->vpn ? c->vpn : "-",
-            c->why ? c->why : "");
-    fflush(t->out);
+    GString *l = t->line;
+    g_string_printf(l, "%s %-15s %s  [%s]\n", when, c->up ? "VPN-UP" : "VPN-DOWN", c->vpn ? c->vpn : "-",
+                    c->why ? c->why : "");
+    sink_out_record(t->out, l->str, l->len, false);
+    sink_out_flush(t->out, NULL);
 }
 
 static bool text_flush(void *self, GError **err)
 {
     struct text_sink *t = self;
-    if (fflush(t->out) != 0 || ferror(t->out)) {
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "writing alerts: %s", g_strerror(errno));
-        return false;
-    }
-    return true;
+    return sink_out_flush(t->out, err);
 }
 
 static void text_close(void *self)
 {
     struct text_sink *t = self;
-    fflush(t->out);
+    sink_out_free(t->out);
     g_string_free(t->line, TRUE);
     g_free(t);
 }
@@ -142,7 +141,8 @@ static const struct sink_ops text_ops = {
 struct sink *sink_text_new(FILE *out, const struct text_sink_options *opt)
 {
     struct text_sink *t = g_new0(struct text_sink, 1);
-    t->out = out;
+    fflush(out);
+    t->out = sink_out_new(fileno(out), false, "text", out == stdout ? "stdout" : "stream");
     t->opt = *opt;
     t->line = g_string_sized_new(256);
     struct sink *s = g_new0(struct sink, 1);

@@ -465,7 +465,7 @@ def check_summary_signal(binary, col):
     run.wait_alerts(4, 5)
     run.finish()
     err = run.err.decode()
-    first, last = err.find("alerts by kind: dns 3;"), err.find("alerts by kind: dns 4;")
+    first, last = err.find("alerts by kind: dns 3\n"), err.find("alerts by kind: dns 4\n")
     report(run.p.returncode == 1 and 0 <= first < last and "syslog udp://127.0.0.1:%d: 3 delivered" % col.udp in err
            and "LEAK: 3 alerts (3 dns)" in err[first:last],
            "SIGUSR1: the summary so far (3 alerts, 3 delivered to syslog), then the run goes on to 4",

@@ -12,6 +12,12 @@ fi
 . "$(dirname "$0")/netns_pair.sh"
 c=la-hup-c-$$ s=la-hup-s-$$
 tmp=$(mktemp -d)
+# As root, leakaudit runs as its drop user (leakaudit, else nobody) by the
+# time SIGHUP comes and creates the new file itself: the directory is that
+# user's, as a log directory for a daemon that drops root would be.
+drop_user=nobody
+id leakaudit >/dev/null 2>&1 && drop_user=leakaudit
+[ "$(id -u)" -eq 0 ] && chown "$drop_user" "$tmp"
 la=""
 cleanup() {
     [ -n "$la" ] && kill -INT "$la" 2>/dev/null

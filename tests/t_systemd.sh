@@ -21,7 +21,7 @@ has "NoNewPrivileges" '^NoNewPrivileges=yes$'
 has "ProtectSystem=strict" '^ProtectSystem=strict$'
 for key in AmbientCapabilities CapabilityBoundingSet; do
     caps=$(sed -n "s/^$key=//p" "$unit" | tr ' ' '\n' | sort | tr '\n' ' ')
-    if [ "$caps" = "CAP_BPF CAP_NET_ADMIN CAP_NET_RAW CAP_PERFMON CAP_SYS_PTRACE " ]; then
+    if [ "$caps" = "CAP_BPF CAP_DAC_READ_SEARCH CAP_NET_ADMIN CAP_NET_RAW CAP_PERFMON CAP_SYS_PTRACE " ]; then
         ok "$key is exactly the capture + attribution set"
     else
         notok "$key is exactly the capture + attribution set" "got: $caps"

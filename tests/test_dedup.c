@@ -147,6 +147,12 @@ static void test_window_zero_disables(void)
     g_assert_cmpuint(count_alerts(&run), ==, 4);
     g_assert_cmpuint(audit_counters(run.audit)->alerts, ==, 4);
     g_assert_cmpuint(dedup_totals(audit_counters(run.audit)->dedup)->folded, ==, 0);
+    /* Nothing folded: the summary does not say "0 repeats folded". */
+    GString *text = g_string_new(NULL);
+    dedup_summary_text(audit_counters(run.audit)->dedup, "> ", text);
+    g_assert_nonnull(strstr(text->str, "> alerts by kind: stun 2, dtls 2\n"));
+    g_assert_null(strstr(text->str, "folded"));
+    g_string_free(text, TRUE);
     run_free(&run);
 }
 
