@@ -154,9 +154,10 @@ static void print_dpi_summary(const struct audit *a)
     fprintf(stderr,
             "leakaudit: nDPI: %" G_GUINT64_FORMAT " packets inspected, %" G_GUINT64_FORMAT " flows: %" G_GUINT64_FORMAT
             " detected, %" G_GUINT64_FORMAT " guessed, %" G_GUINT64_FORMAT " unknown (%" G_GUINT64_FORMAT
-            " over budget); at most %u at once\n",
+            " over budget, %" G_GUINT64_FORMAT " given up while quiet, %" G_GUINT64_FORMAT
+            " of them resumed); at most %u at once\n",
             d.packets, d.flows_started, d.flows_detected, d.flows_guessed, d.flows_unknown, d.flows_budget,
-            d.peak_active);
+            d.flows_quiet, d.flows_resumed, d.peak_active);
 }
 
 static void print_summary(struct audit *a, const char *input)
