@@ -46,4 +46,5 @@ def main():
     print(queries)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -11,9 +11,7 @@
 set -u
 LA=${LEAKAUDIT:-./leakaudit}
 root=${LEAKAUDIT_ROOT:-.}
-n=0 fails=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+. "$(dirname "$0")/tap.sh"
 tmp=$(mktemp -d)
 c=la-privdrop-c-$$ s=la-privdrop-s-$$
 cleanup() {

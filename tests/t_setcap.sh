@@ -14,9 +14,7 @@
 set -u
 LA=$(readlink -f "${LEAKAUDIT:-./leakaudit}")
 PY=/usr/bin/python3
-n=0 fails=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+. "$(dirname "$0")/tap.sh"
 skip_all() { echo "# SKIP-NOTE $1: setcap run not tested"; echo "1..0 # SKIP $1"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip_all "needs root to setcap a copy and to make namespaces"
 PATH=$PATH:/usr/sbin:/sbin
