@@ -32,6 +32,7 @@ for name in $entries; do
     for f in $(find "build-fuzz/seeds/$(seed_dir "$name")" "$regress" -type f -size -16k 2>/dev/null | sort | head -200); do
         cp "$f" "$in/"
     done
+    case $name in fuzz_geo) cp samples/geo/*.mmdb "$in/" 2>/dev/null;; esac # the demo databases
     [ -n "$(ls "$in")" ] || printf 'seed' >"$in/empty"
     afl-fuzz -V "$secs" -m none -t 2000 -i "$in" -o "$out" -- "$bin" >"build-afl/$name.log" 2>&1 || status=1
     stats=$out/default/fuzzer_stats
