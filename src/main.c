@@ -253,6 +253,24 @@ static bool lock_down(const struct options *o, privdrop_caps keep, GError **err)
  * and readlink its entries, exe and the rest (ptrace access mode:
  * CAP_SYS_PTRACE); the eBPF loss counter is a bpf() map read (CAP_BPF while
  * unprivileged bpf is disabled). Sockets, maps and rings are already open. */
+/* A start-up step failed after the auditor's parts began to exist: one error
+ * line, then everything made so far is freed (each argument may be NULL), so
+ * no exit path forgets a part. */
+static int setup_failed(GError *err, GPtrArray *sinks, struct audit *a, struct enricher *geo, struct options *o)
+{
+    fprintf(stderr, "leakaudit: %s\n", err->message);
+    g_error_free(err);
+    if (syslog_sinks)
+        g_ptr_array_free(syslog_sinks, TRUE);
+    syslog_sinks = NULL;
+    if (sinks)
+        g_ptr_array_free(sinks, TRUE);
+    audit_free(a);
+    geo_enricher_free(geo);
+    options_free(o);
+    return EXIT_ERROR;
+}
+
 static privdrop_caps attrib_caps_after_drop(struct attrib *attr)
 {
     if (!attr)
@@ -654,10 +672,7 @@ int main(int argc, char **argv)
     cfg.max_flows = (uint32_t)o.max_flows;
     cfg.no_dpi = o.no_dpi;
     if (o.max_memory_mib && !memcap_apply(&cfg, (uint64_t)o.max_memory_mib, &err)) {
-        fprintf(stderr, "leakaudit: %s\n", err->message);
-        g_error_free(err);
-        geo_enricher_free(geo);
-        return options_free(&o), EXIT_ERROR;
+        return setup_failed(err, NULL, NULL, geo, &o);
     }
     if (o.verbose) {
         GString *caps = g_string_new(NULL);
@@ -669,10 +684,7 @@ int main(int argc, char **argv)
 
     struct audit *a = audit_new(&cfg, &err);
     if (!a) {
-        fprintf(stderr, "leakaudit: %s\n", err->message);
-        g_error_free(err);
-        geo_enricher_free(geo);
-        return options_free(&o), EXIT_ERROR;
+        return setup_failed(err, NULL, NULL, geo, &o);
     }
     if (geo)
         audit_add_enricher(a, geo);
@@ -686,12 +698,7 @@ int main(int argc, char **argv)
         struct json_sink_options jopt = { .events = o.events };
         struct sink *js = sink_json_open(o.json_path, &jopt, &err);
         if (!js) {
-            fprintf(stderr, "leakaudit: %s\n", err->message);
-            g_error_free(err);
-            g_ptr_array_free(sinks, TRUE);
-            audit_free(a);
-            geo_enricher_free(geo);
-            return options_free(&o), EXIT_ERROR;
+            return setup_failed(err, sinks, a, geo, &o);
         }
         g_ptr_array_add(sinks, js);
     }
@@ -699,12 +706,7 @@ int main(int argc, char **argv)
         struct report_sink_options ropt = { .input = o.devices ? o.devices[0] : o.read_file };
         struct sink *rs = sink_report_open(o.report_path, &ropt, &err);
         if (!rs) {
-            fprintf(stderr, "leakaudit: %s\n", err->message);
-            g_error_free(err);
-            g_ptr_array_free(sinks, TRUE);
-            audit_free(a);
-            geo_enricher_free(geo);
-            return options_free(&o), EXIT_ERROR;
+            return setup_failed(err, sinks, a, geo, &o);
         }
         g_ptr_array_add(sinks, rs);
     }
@@ -716,13 +718,7 @@ int main(int argc, char **argv)
                                             .rate = o.syslog_rate, .queue = (unsigned)o.syslog_queue };
         struct sink *ss = sink_syslog_open(&sopt, &err);
         if (!ss) {
-            fprintf(stderr, "leakaudit: %s\n", err->message);
-            g_error_free(err);
-            g_ptr_array_free(syslog_sinks, TRUE);
-            g_ptr_array_free(sinks, TRUE);
-            audit_free(a);
-            geo_enricher_free(geo);
-            return options_free(&o), EXIT_ERROR;
+            return setup_failed(err, sinks, a, geo, &o);
         }
         g_ptr_array_add(sinks, ss);
         g_ptr_array_add(syslog_sinks, ss);
@@ -737,13 +733,7 @@ int main(int argc, char **argv)
     if (o.write_file) {
         evidence = pcapng_writer_open(o.write_file, &err);
         if (!evidence) {
-            fprintf(stderr, "leakaudit: %s\n", err->message);
-            g_error_free(err);
-            g_ptr_array_free(sinks, TRUE);
-            g_ptr_array_free(syslog_sinks, TRUE);
-            audit_free(a);
-            geo_enricher_free(geo);
-            return options_free(&o), EXIT_ERROR;
+            return setup_failed(err, sinks, a, geo, &o);
         }
         audit_set_evidence(a, evidence, o.write_all);
     }
