@@ -3,7 +3,7 @@
 # libpcap loop) and its peers (tshark, ndpiReader) on the same synthetic
 # captures, several runs each, medians. Targets from issue 10 beside the results.
 #
-# Owns: building bench/out/{gen,bareloop}, generating the captures once
+# Owns: building bench/out/{gen,bareloop,ndpiloop}, generating the captures once
 # (again only when bench/gen.c or the packet count changes), timing, the table.
 #
 # Environment:
@@ -54,6 +54,7 @@ build_tool() { # name, extra flags
 }
 build_tool gen ""
 build_tool bareloop "$(pkg-config --cflags --libs libpcap)"
+build_tool ndpiloop "$(pkg-config --cflags --libs libndpi libpcap glib-2.0)"
 
 # ---- captures: built once, again when the generator or the size changes ----
 stamp="$(sha256sum bench/gen.c | cut -c1-16) $packets"
@@ -170,6 +171,14 @@ for v in $files; do
         na_row "ndpiReader -i FILE" "skipped (BENCH_NDPI=0 or not installed)"
     fi
 
+    # nDPI alone: the floor for any tool that gives every flow nDPI's label.
+    time_runs "$runs" "$out/ndpiloop" "$file"
+    if [ "$last_rc" = 0 ]; then
+        row ndpiloop "nDPI alone (bench/ndpiloop.c)" "$runs" "flow hash + nDPI until classified, nothing else"
+    else
+        na_row "nDPI alone (bench/ndpiloop.c)" "n/a: $(head -n 1 "$out/stderr.txt" | cut -c1-80)"
+    fi
+
     if [ "${BENCH_TSHARK:-1}" = 1 ] && command -v tshark >/dev/null; then
         time_runs "$tshark_runs" tshark -n -r "$file" -Y "stun || dtls || dns" -T fields -e frame.number
         row tshark "tshark -Y \"stun || dtls || dns\"" "$tshark_runs" "exit $last_rc"
@@ -185,6 +194,8 @@ for v in $files; do
     printf '  default  / tshark                       %6s     >= 50\n' "$(ratio default tshark)"
     printf '  default  / ndpiReader                   %6s     >= 3\n' "$(ratio default ndpi)"
     printf '  --no-dpi / tshark, / ndpiReader         %6s, %s\n' "$(ratio nodpi tshark)" "$(ratio nodpi ndpi)"
+    printf '  nDPI alone / bare loop                  %6s     (what nDPI itself leaves of the limit)\n' "$(ratio ndpiloop bare)"
+    printf '  default  / nDPI alone                   %6s\n' "$(ratio default ndpiloop)"
     printf '  peak RSS, default                       %6s MiB  <= 64 MiB\n' "${rss[default]:-n/a}"
 done
 
@@ -204,6 +215,7 @@ if [ "${BENCH_CALLGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
     echo
     echo "callgrind on $small ($n_small packets; minus a $n_tiny-packet run, so start-up cancels out)"
     per_packet "bare loop" "$out/bareloop" FILE
+    per_packet "nDPI alone (ndpiloop)" "$out/ndpiloop" FILE
     per_packet "leakaudit -r (default)" "$LEAKAUDIT" -q -r FILE
     if accepts --no-dpi; then
         per_packet "leakaudit -r --no-dpi" "$LEAKAUDIT" -q -r FILE --no-dpi

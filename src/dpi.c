@@ -22,6 +22,7 @@ enum { IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ESP_ = 50, IPPROTO_AH_ = 51 
 enum { NDPI_PACKET_LEN_MAX = 65535 }; /* process_packet takes an unsigned short length */
 enum { NS_PER_MS = 1000000 };
 enum { DPI_LABEL_MAX = 64 };
+enum { TLS_VERSION_1_3 = 0x0304 };
 
 /* Per-flow state while a flow is under classification: our packet count and
  * nDPI's flow struct right after it (its size is only known at run time). */
@@ -115,6 +116,27 @@ static uint32_t budget_for(uint8_t l4_proto)
     if (l4_proto == IPPROTO_UDP_)
         return DPI_BUDGET_UDP;
     return DPI_BUDGET_OTHER;
+}
+
+static uint32_t unknown_limit_for(uint8_t l4_proto)
+{
+    if (l4_proto == IPPROTO_TCP_)
+        return DPI_UNKNOWN_TCP;
+    if (l4_proto == IPPROTO_UDP_)
+        return DPI_UNKNOWN_UDP;
+    return DPI_UNKNOWN_OTHER;
+}
+
+/* nDPI 4.2 wants a TLS flow until it has read the server's certificate
+ * (ndpi_extra_dissection_possible, with its own "TODO: add check for TLS
+ * 1.3"), but TLS 1.3 sends the certificate encrypted: once the ServerHello
+ * has said 1.3 nothing more can be learned, and the flow would only run the
+ * TLS reassembly over application data until its budget is spent. */
+static bool tls13_after_server_hello(const struct ndpi_flow_struct *nf, ndpi_protocol proto)
+{
+    bool tls = proto.master_protocol == NDPI_PROTOCOL_TLS || proto.app_protocol == NDPI_PROTOCOL_TLS;
+    return tls && nf->protos.tls_quic.hello_processed && nf->protos.tls_quic.ja3_server[0] != '\0' &&
+           nf->protos.tls_quic.ssl_version >= TLS_VERSION_1_3;
 }
 
 static bool listed(const struct dpi *d, const struct dpi_flow *df)
@@ -286,9 +308,16 @@ bool dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
     uint64_t ms = now_ns / NS_PER_MS;
     struct ndpi_flow_struct *nf = ndpi_flow_of(df);
     ndpi_protocol proto = ndpi_detection_process_packet(d->mod, nf, l3, (unsigned short)len, ms);
+    bool known = proto.app_protocol != NDPI_PROTOCOL_UNKNOWN;
     bool over_budget = df->packets > budget_for(fl->key.proto);
-    if (proto.app_protocol != NDPI_PROTOCOL_UNKNOWN && !over_budget) {
-        if (!ndpi_extra_dissection_possible(d->mod, nf)) {
+    if (!known && !over_budget && df->packets > unknown_limit_for(fl->key.proto)) {
+        over_budget = true;
+        d->st.flows_unknown_early++;
+    }
+    if (known && !over_budget) {
+        bool tls13_done = tls13_after_server_hello(nf, proto);
+        if (tls13_done || !ndpi_extra_dissection_possible(d->mod, nf)) {
+            d->st.flows_tls13 += tls13_done;
             finish(d, fl, proto, false);
             return true;
         }

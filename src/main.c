@@ -154,10 +154,11 @@ static void print_dpi_summary(const struct audit *a)
     fprintf(stderr,
             "leakaudit: nDPI: %" G_GUINT64_FORMAT " packets inspected, %" G_GUINT64_FORMAT " flows: %" G_GUINT64_FORMAT
             " detected, %" G_GUINT64_FORMAT " guessed, %" G_GUINT64_FORMAT " unknown (%" G_GUINT64_FORMAT
-            " over budget, %" G_GUINT64_FORMAT " given up while quiet, %" G_GUINT64_FORMAT
+            " over budget, %" G_GUINT64_FORMAT " of them still unknown at the early limit; %" G_GUINT64_FORMAT
+            " TLS 1.3 done at the ServerHello; %" G_GUINT64_FORMAT " given up while quiet, %" G_GUINT64_FORMAT
             " of them resumed); at most %u at once\n",
             d.packets, d.flows_started, d.flows_detected, d.flows_guessed, d.flows_unknown, d.flows_budget,
-            d.flows_quiet, d.flows_resumed, d.peak_active);
+            d.flows_unknown_early, d.flows_tls13, d.flows_quiet, d.flows_resumed, d.peak_active);
 }
 
 static void print_summary(struct audit *a, const char *input)

@@ -123,9 +123,9 @@ static void test_dns_query_then_answer(void)
     dpi_free(d);
 }
 
-/* Random-looking UDP on unassigned ports: nDPI never knows; after the budget
- * (24 UDP packets, then one more as ndpiReader counts) the state is gone and
- * the flow is Unknown, not guessed. */
+/* Random-looking UDP on unassigned ports: nDPI never knows; after
+ * DPI_UNKNOWN_UDP packets (then one more, as ndpiReader counts its budget)
+ * the state is gone and the flow is Unknown, not guessed. */
 static void test_budget_gives_up(void)
 {
     struct dpi *d = dpi_new(NULL);
@@ -133,12 +133,12 @@ static void test_budget_gives_up(void)
     flow_table_set_evict(t, on_evict_end, d);
     uint8_t payload[100], buf[256];
     struct flow *fl = NULL;
-    for (unsigned i = 0; i < DPI_BUDGET_UDP + 1; i++) {
+    for (unsigned i = 0; i < DPI_UNKNOWN_UDP + 1; i++) {
         for (size_t k = 0; k < sizeof payload; k++)
             payload[k] = (uint8_t)(k * 37u + i * 101u + 0x5a);
         size_t n = build_ipv4_udp(buf, sizeof buf, host_a, 41234, resolver, 47111, payload, sizeof payload);
         fl = feed(d, t, buf, n, (10 + i) * NS_PER_S / 10);
-        if (i < DPI_BUDGET_UDP) {
+        if (i < DPI_UNKNOWN_UDP) {
             g_assert_false(fl->dpi_done);
             g_assert_nonnull(fl->dpi);
         }
@@ -150,9 +150,184 @@ static void test_budget_gives_up(void)
     g_assert_null(dpi_flow_category(d, fl));
     struct dpi_stats st = dpi_stats(d);
     g_assert_cmpuint(st.flows_budget, ==, 1);
+    g_assert_cmpuint(st.flows_unknown_early, ==, 1);
     g_assert_cmpuint(st.flows_unknown, ==, 1);
-    g_assert_cmpuint(st.packets, ==, DPI_BUDGET_UDP + 1);
+    g_assert_cmpuint(st.packets, ==, DPI_UNKNOWN_UDP + 1);
     g_assert_cmpuint(st.active, ==, 0);
+    flow_table_free(t);
+    dpi_free(d);
+}
+
+/* ---- TLS: a 1.2 server's certificate may still come, a 1.3 one's never does ---- */
+
+enum { TCP_PSH_ACK = 0x18, TCP_SYN_ACK = 0x12 };
+
+static size_t build_ipv4_tcp(uint8_t *buf, size_t cap, const uint8_t src[4], uint16_t sport, const uint8_t dst[4],
+                             uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *payload,
+                             size_t plen)
+{
+    size_t total = 20 + 20 + plen;
+    g_assert_cmpuint(total, <=, cap);
+    memset(buf, 0, 40);
+    buf[0] = 0x45;
+    buf[2] = (uint8_t)(total >> 8);
+    buf[3] = (uint8_t)total;
+    buf[8] = 64;
+    buf[9] = PROTO_TCP;
+    memcpy(buf + 12, src, 4);
+    memcpy(buf + 16, dst, 4);
+    uint8_t *tcp = buf + 20;
+    tcp[0] = (uint8_t)(sport >> 8);
+    tcp[1] = (uint8_t)sport;
+    tcp[2] = (uint8_t)(dport >> 8);
+    tcp[3] = (uint8_t)dport;
+    for (int i = 0; i < 4; i++) {
+        tcp[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+        tcp[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+    }
+    tcp[12] = 5 << 4;
+    tcp[13] = flags;
+    tcp[14] = 0xfa;
+    if (plen)
+        memcpy(tcp + 20, payload, plen);
+    return total;
+}
+
+/* Appends a TLS handshake record of type hs_type: version, 32 random bytes,
+ * a session id, the cipher list (ClientHello) or cipher (ServerHello),
+ * compression, then the extensions given. Returns the record's length. */
+static size_t tls_hello(uint8_t *out, uint8_t hs_type, const uint8_t *ext, size_t ext_len)
+{
+    uint8_t *p = out;
+    *p++ = 22;
+    *p++ = 3;
+    *p++ = hs_type == 1 ? 1 : 3;
+    uint8_t *rec_len = p;
+    p += 2;
+    uint8_t *hs = p;
+    p += 4;
+    *p++ = 3;
+    *p++ = 3;
+    for (int i = 0; i < 32; i++)
+        *p++ = (uint8_t)(i * 7 + hs_type);
+    *p++ = 0; /* no session id */
+    if (hs_type == 1) {
+        static const uint8_t ciphers[] = { 0, 4, 0x13, 0x01, 0xc0, 0x2b, 1, 0 };
+        memcpy(p, ciphers, sizeof ciphers);
+        p += sizeof ciphers;
+    } else {
+        static const uint8_t cipher[] = { 0x13, 0x01, 0 };
+        memcpy(p, cipher, sizeof cipher);
+        p += sizeof cipher;
+    }
+    *p++ = (uint8_t)(ext_len >> 8);
+    *p++ = (uint8_t)ext_len;
+    memcpy(p, ext, ext_len);
+    p += ext_len;
+    size_t body = (size_t)(p - hs - 4);
+    hs[0] = hs_type;
+    hs[1] = 0;
+    hs[2] = (uint8_t)(body >> 8);
+    hs[3] = (uint8_t)body;
+    size_t rec = (size_t)(p - rec_len - 2);
+    rec_len[0] = (uint8_t)(rec >> 8);
+    rec_len[1] = (uint8_t)rec;
+    return (size_t)(p - out);
+}
+
+/* A TLS session to 443: handshake, a ClientHello naming example.org, the
+ * server's hello for version (0x0303 or 0x0304, with supported_versions for
+ * 1.3), then application data both ways, `data_packets` packets. Returns the
+ * flow after the last packet. */
+static struct flow *feed_tls_session(struct dpi *d, struct flow_table *t, uint16_t version, unsigned data_packets,
+                                     unsigned *packets_fed_at_done)
+{
+    static const uint8_t server[4] = { 203, 0, 113, 7 };
+    static const uint8_t client_ext[] = {
+        0x00, 0x00, 0x00, 0x10, 0x00, 0x0e, 0x00, 0x00, 0x0b, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'o', 'r', 'g',
+        0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x04, 0x03, 0x03, /* supported_versions: 1.3, 1.2 */
+    };
+    static const uint8_t server_ext13[] = { 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04 };
+    uint8_t buf[1600], payload[1200];
+    uint32_t cseq = 1000, sseq = 5000;
+    uint64_t ts = 1 * NS_PER_S;
+    unsigned fed = 0;
+    *packets_fed_at_done = 0;
+    struct flow *fl;
+#define FEED(n)                                                                                      \
+    do {                                                                                             \
+        fl = feed(d, t, buf, (n), ts += NS_PER_S / 100);                                             \
+        fed++;                                                                                       \
+        if (fl->dpi_done && !*packets_fed_at_done)                                                   \
+            *packets_fed_at_done = fed;                                                              \
+    } while (0)
+    FEED(build_ipv4_tcp(buf, sizeof buf, host_a, 50123, server, 443, cseq++, 0, TCP_SYN, NULL, 0));
+    FEED(build_ipv4_tcp(buf, sizeof buf, server, 443, host_a, 50123, sseq++, cseq, TCP_SYN_ACK, NULL, 0));
+    FEED(build_ipv4_tcp(buf, sizeof buf, host_a, 50123, server, 443, cseq, sseq, TCP_ACK, NULL, 0));
+    size_t n = tls_hello(payload, 1, client_ext, sizeof client_ext);
+    FEED(build_ipv4_tcp(buf, sizeof buf, host_a, 50123, server, 443, cseq, sseq, TCP_PSH_ACK, payload, n));
+    cseq += (uint32_t)n;
+    n = version >= 0x0304 ? tls_hello(payload, 2, server_ext13, sizeof server_ext13) : tls_hello(payload, 2, NULL, 0);
+    FEED(build_ipv4_tcp(buf, sizeof buf, server, 443, host_a, 50123, sseq, cseq, TCP_PSH_ACK, payload, n));
+    sseq += (uint32_t)n;
+    for (unsigned i = 0; i < data_packets; i++) {
+        /* Application data records (content type 23), 200 bytes each. */
+        payload[0] = 23;
+        payload[1] = 3;
+        payload[2] = 3;
+        payload[3] = 0;
+        payload[4] = 195;
+        for (int k = 5; k < 200; k++)
+            payload[k] = (uint8_t)(k * 13 + i);
+        bool from_server = i % 2 == 0;
+        if (from_server) {
+            FEED(build_ipv4_tcp(buf, sizeof buf, server, 443, host_a, 50123, sseq, cseq, TCP_PSH_ACK, payload, 200));
+            sseq += 200;
+        } else {
+            FEED(build_ipv4_tcp(buf, sizeof buf, host_a, 50123, server, 443, cseq, sseq, TCP_PSH_ACK, payload, 200));
+            cseq += 200;
+        }
+    }
+#undef FEED
+    return fl;
+}
+
+static void test_tls13_stops_after_server_hello(void)
+{
+    struct dpi *d = dpi_new(NULL);
+    struct flow_table *t = flow_table_new(64, 60 * NS_PER_S);
+    flow_table_set_evict(t, on_evict_end, d);
+    unsigned done_at = 0;
+    struct flow *fl = feed_tls_session(d, t, 0x0304, 10, &done_at);
+    g_assert_true(fl->dpi_done);
+    g_assert_cmpuint(done_at, ==, 5); /* SYN, SYN+ACK, ACK, ClientHello, ServerHello */
+    g_assert_nonnull(fl->app);
+    g_assert_nonnull(strstr(fl->app, "TLS"));
+    g_assert_false(fl->dpi_guessed);
+    struct dpi_stats st = dpi_stats(d);
+    g_assert_cmpuint(st.flows_tls13, ==, 1);
+    g_assert_cmpuint(st.packets, ==, 5);
+    flow_table_free(t);
+    dpi_free(d);
+}
+
+/* TLS 1.2: the certificate could still come, so a labelled flow keeps the
+ * whole TCP budget, past the limit for unknown flows. */
+static void test_tls12_keeps_budget(void)
+{
+    struct dpi *d = dpi_new(NULL);
+    struct flow_table *t = flow_table_new(64, 60 * NS_PER_S);
+    flow_table_set_evict(t, on_evict_end, d);
+    unsigned done_at = 0;
+    struct flow *fl = feed_tls_session(d, t, 0x0303, DPI_BUDGET_TCP, &done_at);
+    g_assert_true(fl->dpi_done);
+    g_assert_cmpuint(done_at, ==, DPI_BUDGET_TCP + 1);
+    g_assert_cmpuint(done_at, >, DPI_UNKNOWN_TCP + 1);
+    g_assert_nonnull(strstr(fl->app, "TLS"));
+    struct dpi_stats st = dpi_stats(d);
+    g_assert_cmpuint(st.flows_tls13, ==, 0);
+    g_assert_cmpuint(st.flows_unknown_early, ==, 0);
+    g_assert_cmpuint(st.flows_budget, ==, 1);
     flow_table_free(t);
     dpi_free(d);
 }
@@ -972,6 +1147,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/dpi/dns-query-then-answer", test_dns_query_then_answer);
     g_test_add_func("/dpi/budget-gives-up", test_budget_gives_up);
+    g_test_add_func("/dpi/tls13-stops-after-server-hello", test_tls13_stops_after_server_hello);
+    g_test_add_func("/dpi/tls12-keeps-budget", test_tls12_keeps_budget);
     g_test_add_func("/dpi/quiet-kept-without-pressure", test_quiet_kept_without_pressure);
     g_test_add_func("/dpi/quiet-given-up-under-pressure", test_quiet_given_up_under_pressure);
     g_test_add_func("/dpi/flow-end-guesses", test_flow_end_guesses);
