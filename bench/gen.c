@@ -18,6 +18,7 @@
  *
  * usage: gen NPACKETS ETH.pcap SLL2.pcap MULTI.pcapng   (a path "-" skips that variant)
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -533,6 +534,59 @@ static size_t bulk_size(void)
     return rnd_range(1200, 1400);
 }
 
+/* One TLS application-data record of n payload bytes (n >= 5) as a TLS 1.3
+ * server sends it: encrypted, so random after the header. */
+static uint8_t *tls_app_data(uint8_t *p, size_t n)
+{
+    p = put8(p, 23);
+    p = put16(p, 0x0303);
+    p = put16(p, (unsigned)(n - 5));
+    return random_payload(p, n - 5);
+}
+
+/* A TLS 1.3 server's first flight: ServerHello (supported_versions 1.3,
+ * X25519 key share), the compatibility ChangeCipherSpec, and the encrypted
+ * rest of the handshake (EncryptedExtensions, Certificate, …) as one
+ * application-data record, as servers send it. */
+static uint8_t *tls_server_flight(uint8_t *p)
+{
+    uint8_t *rec = p;
+    p = put8(p, 22);
+    p = put16(p, 0x0303);
+    p += 2;
+    uint8_t *hs = p;
+    p += 4;
+    p = put16(p, 0x0303);
+    p = random_payload(p, 32);               /* server random */
+    p = put8(p, 32);
+    p = random_payload(p, 32);               /* echoed session id */
+    p = put16(p, 0x1301);                    /* TLS_AES_128_GCM_SHA256 */
+    p = put8(p, 0);
+    p = put16(p, 46);                        /* extensions */
+    p = put16(p, 43);                        /* supported_versions: TLS 1.3 */
+    p = put16(p, 2);
+    p = put16(p, 0x0304);
+    p = put16(p, 51);                        /* key_share: x25519 */
+    p = put16(p, 36);
+    p = put16(p, 0x001d);
+    p = put16(p, 32);
+    p = random_payload(p, 32);
+    hs[0] = 2;
+    put24(hs + 1, (unsigned)(p - hs - 4));
+    put16(rec + 3, (unsigned)(p - rec - 5));
+    static const uint8_t ccs[] = { 20, 0x03, 0x03, 0x00, 0x01, 0x01 };
+    p = putn(p, ccs, sizeof ccs);
+    return tls_app_data(p, rnd_range(900, 1100));
+}
+
+/* An HTTP/1.1 server's response head, then body bytes. */
+static uint8_t *http_response(uint8_t *p, size_t body)
+{
+    p += sprintf((char *)p, "HTTP/1.1 200 OK\r\nServer: bench\r\nContent-Type: application/octet-stream\r\n"
+                            "Content-Length: %u\r\n\r\n", (unsigned)(body * 8));
+    return random_payload(p, body);
+}
+
 static uint8_t *tls_client_hello(uint8_t *p, const char *sni)
 {
     uint8_t *rec = p;
@@ -617,13 +671,26 @@ static void session_packet(struct session *s, struct pkt *k)
             p = dns_message(p + 2, s, 1);
             put16(len, (unsigned)(p - len - 2));
         } else {
-            /* The server sends; the client ACKs every other segment. */
+            /* The server sends; the client ACKs every other segment. A TLS
+             * server answers with its first flight, then application-data
+             * records; an HTTP server with a response head, then the body. */
             if (i % 3 == 2) {
                 flags = 0x10;
             } else {
                 dir = IN;
                 flags = 0x18;
-                p = random_payload(p, s->kind == K_DNS_TCP ? 0 : bulk_size());
+                bool tls = s->kind == K_DOT || (s->kind == K_TCP_BULK && s->subtype == 0);
+                bool http = s->kind == K_TCP_BULK && s->subtype == 1;
+                if (s->kind == K_DNS_TCP)
+                    ;
+                else if (tls && i == 4)
+                    p = tls_server_flight(p);
+                else if (tls)
+                    p = tls_app_data(p, 5 + bulk_size());
+                else if (http && i == 4)
+                    p = http_response(p, bulk_size());
+                else
+                    p = random_payload(p, bulk_size());
             }
         }
         seq = dir == OUT ? s->cseq : s->sseq;
