@@ -158,6 +158,48 @@ static void test_addr_classify_like_table(void)
     expect_same_class(&odd);
 }
 
+/* The learned host addresses (a hash_index set since the alert-path work):
+ * learn, forget (the last address moves into the freed place), the cap. */
+static void test_iface_host_set(void)
+{
+    struct iface_table *t = iface_table_new(NULL, NULL);
+    enum { N = 1200 }; /* past the 1024 cap */
+    struct ip_addr addrs[N];
+    bool learned[N];
+    for (int i = 0; i < N; i++) {
+        uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (uint8_t)(i >> 8), (uint8_t)i };
+        if (i % 2)
+            addr_from_v6(&addrs[i], b);
+        else
+            addr_from_v4(&addrs[i], b + 12);
+        learned[i] = false;
+    }
+    uint64_t not_learned = 0, over = 0;
+    for (int i = 0; i < N; i++) {
+        g_assert_false(iface_table_is_host(t, &addrs[i]));
+        iface_table_learn_host(t, &addrs[i]);
+        learned[i] = i < 1024;
+        iface_table_learn_host(t, &addrs[i]); /* again: no change */
+    }
+    iface_table_cap_counts(t, &not_learned, &over);
+    g_assert_cmpuint(not_learned, ==, 2 * (N - 1024));
+    for (int i = 0; i < N; i += 3) {
+        iface_table_forget_host(t, &addrs[i]);
+        learned[i] = false;
+    }
+    iface_table_forget_host(t, &addrs[0]); /* not there: no change */
+    for (int i = 0; i < N; i++)
+        g_assert_cmpint(iface_table_is_host(t, &addrs[i]), ==, learned[i]);
+    /* Room again: the ones past the cap are learned now. */
+    for (int i = 1024; i < N; i++) {
+        iface_table_learn_host(t, &addrs[i]);
+        learned[i] = true;
+    }
+    for (int i = 0; i < N; i++)
+        g_assert_cmpint(iface_table_is_host(t, &addrs[i]), ==, learned[i]);
+    iface_table_free(t);
+}
+
 static void test_addr_format(void)
 {
     struct ip_addr a;
@@ -488,6 +530,7 @@ int main(int argc, char **argv)
     g_test_add_func("/flow/cap-lru", test_flow_cap_lru);
     g_test_add_func("/flow/idle-expiry", test_flow_idle_expiry);
     g_test_add_func("/iface/roles", test_iface_roles_by_name_and_link);
+    g_test_add_func("/iface/host-set", test_iface_host_set);
     g_test_add_func("/iface/user-names", test_iface_user_names);
     g_test_add_func("/iface/vpn-by-evidence", test_iface_vpn_by_evidence);
     g_test_add_func("/verdict/policy", test_verdict_policy);
