@@ -37,7 +37,11 @@ bool addr_equal(const struct ip_addr *a, const struct ip_addr *b)
 {
     if (a->family != b->family)
         return false;
-    return memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16) == 0;
+    /* constant sizes: compiled to word compares, no memcmp call (host
+     * addresses are compared twice an event) */
+    if (a->family == 4)
+        return memcmp(a->bytes, b->bytes, 4) == 0;
+    return memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
 /* Decimal digits of v at p; returns the end. */
@@ -152,22 +156,27 @@ const char *addr_format(const struct ip_addr *a, char *buf, size_t len)
     return buf;
 }
 
+char *addr_port_put(const struct ip_addr *a, uint16_t port, char *p)
+{
+    if (a->family == 4) {
+        p = format_v4(a->bytes, p);
+    } else if (a->family == 6) {
+        *p++ = '[';
+        p = format_v6(a->bytes, p);
+        *p++ = ']';
+    } else {
+        *p++ = '-';
+    }
+    *p++ = ':';
+    p = put_decimal(p, port);
+    *p = '\0';
+    return p;
+}
+
 const char *addr_port_format(const struct ip_addr *a, uint16_t port, char *buf, size_t len)
 {
     if (len >= ADDR_PORT_STRLEN) { /* the longest, "[" 45 "]:65535", fits: write in place */
-        char *p = buf;
-        if (a->family == 4) {
-            p = format_v4(a->bytes, p);
-        } else if (a->family == 6) {
-            *p++ = '[';
-            p = format_v6(a->bytes, p);
-            *p++ = ']';
-        } else {
-            *p++ = '-';
-        }
-        *p++ = ':';
-        p = put_decimal(p, port);
-        *p = '\0';
+        addr_port_put(a, port, buf);
         return buf;
     }
     char ip[ADDR_STRLEN];
@@ -251,10 +260,9 @@ static const struct v6_rule v6_rules[] = {
 
 static uint64_t load_be64(const uint8_t *b)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | b[i];
-    return v;
+    uint64_t v;
+    memcpy(&v, b, sizeof v);
+    return GUINT64_FROM_BE(v);
 }
 
 enum addr_class addr_classify(const struct ip_addr *a)

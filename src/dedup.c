@@ -226,9 +226,15 @@ static void print_destination(const struct remote_key *k, char *buf, size_t len)
 {
     struct ip_addr a;
     remote_key_address(k, &a);
-    char remote[ADDR_PORT_STRLEN];
-    addr_port_format(&a, k->port, remote, sizeof remote);
-    snprintf(buf, len, "%s %s", event_kind_name((enum event_kind)k->kind), remote);
+    const char *kind = event_kind_name((enum event_kind)k->kind);
+    size_t n = strlen(kind);
+    if (n + 1 + ADDR_PORT_STRLEN > len) { /* cannot happen: kind names are short */
+        snprintf(buf, len, "%s", kind);
+        return;
+    }
+    memcpy(buf, kind, n);
+    buf[n] = ' ';
+    addr_port_format(&a, k->port, buf + n + 1, len - n - 1);
 }
 
 static void print_exposed(const struct remote_key *k, char *buf, size_t len)

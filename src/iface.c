@@ -164,7 +164,13 @@ static void assign_role(const struct iface_table *t, struct iface *ifc)
  * whole struct hashes: equal addresses, equal hashes. */
 static uint32_t host_hash(const struct ip_addr *a)
 {
-    return (uint32_t)hash_bytes(a, sizeof *a, 0);
+    uint64_t hi, lo;
+    memcpy(&hi, a->bytes, sizeof hi);
+    memcpy(&lo, a->bytes + 8, sizeof lo);
+    uint64_t h = (hi * 0x9e3779b97f4a7c15ull) ^ (lo * 0xc2b2ae3d27d4eb4full) ^ a->family;
+    h ^= h >> 31;
+    h *= 0xff51afd7ed558ccdull;
+    return (uint32_t)(h ^ h >> 32);
 }
 
 struct host_match {

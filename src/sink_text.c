@@ -31,6 +31,16 @@ static const char *verdict_color(enum verdict v)
     }
 }
 
+/* The longest head of a line (before the description): time, colour,
+ * verdict and severity, kind, interface, direction, two addresses. The
+ * fixed words (verdict, severity, kind, direction names) are shorter than
+ * TEXT_WORD_MAX. */
+enum {
+    TEXT_WORD_MAX = 16,
+    TEXT_HEAD_MAX = 40 + 1 + 8 + (8 + 1 + TEXT_WORD_MAX) + 4 + 1 + TEXT_WORD_MAX + 1 + IFACE_NAME_MAX + 1 +
+                    TEXT_WORD_MAX + 1 + ADDR_PORT_STRLEN + 8 + ADDR_PORT_STRLEN + 2,
+};
+
 static void text_emit(void *self, const struct event *ev)
 {
     struct text_sink *t = self;
@@ -39,32 +49,37 @@ static void text_emit(void *self, const struct event *ev)
         return;
     GString *l = t->line;
     g_string_truncate(l, 0);
-    char when[40], addr[ADDR_PORT_STRLEN];
-    /* str_* appends (strbuf.h), not g_string_append/printf: this is the alert path. */
-    str_puts(l, time_format_text(ev->ts_ns, when, sizeof when));
-    str_putc(l, ' ');
+    /* The head straight into the line's room (strbuf.h), the rest by
+     * str_* appends: no g_string_append/printf on the alert path. */
+    char *p = str_reserve(l, TEXT_HEAD_MAX);
+    time_format_text(ev->ts_ns, p, 40);
+    p += strlen(p);
+    *p++ = ' ';
     if (t->opt.color)
-        str_puts(l, verdict_color(ev->verdict));
+        p = str_cpy(p, verdict_color(ev->verdict));
     if (alert) {
-        str_put_padded(l, ev->verdict == VERDICT_LEAK ? "LEAK" : "EXPOSED", 8);
-        str_putc(l, ' ');
-        str_put_padded(l, severity_name(ev->severity), 6);
+        p = str_cpy_padded(p, ev->verdict == VERDICT_LEAK ? "LEAK" : "EXPOSED", 8, 8);
+        *p++ = ' ';
+        p = str_cpy_padded(p, severity_name(ev->severity), 6, TEXT_WORD_MAX);
     } else {
-        str_put_padded(l, verdict_name(ev->verdict), 15);
+        p = str_cpy_padded(p, verdict_name(ev->verdict), 15, TEXT_WORD_MAX);
     }
     if (t->opt.color)
-        str_puts(l, COLOR_RESET);
-    str_putc(l, ' ');
-    str_put_padded(l, event_kind_name(ev->kind), 5);
-    str_putc(l, ' ');
-    str_put_padded(l, ev->iface->name, 8);
-    str_putc(l, ' ');
-    str_put_padded(l, direction_name(ev->dir), 3);
-    str_putc(l, ' ');
-    str_puts(l, addr_port_format(&ev->src, ev->sport, addr, sizeof addr));
-    str_puts(l, ev->transport == 6 ? " -tcp-> " : " -> ");
-    str_puts(l, addr_port_format(&ev->dst, ev->dport, addr, sizeof addr));
-    str_put(l, "  ", 2);
+        p = str_cpy(p, COLOR_RESET);
+    *p++ = ' ';
+    p = str_cpy_padded(p, event_kind_name(ev->kind), 5, TEXT_WORD_MAX);
+    *p++ = ' ';
+    p = str_cpy_padded(p, ev->iface->name, 8, IFACE_NAME_MAX);
+    *p++ = ' ';
+    p = str_cpy_padded(p, direction_name(ev->dir), 3, TEXT_WORD_MAX);
+    *p++ = ' ';
+    p = addr_port_put(&ev->src, ev->sport, p);
+    p = str_cpy(p, ev->transport == 6 ? " -tcp-> " : " -> ");
+    p = addr_port_put(&ev->dst, ev->dport, p);
+    *p++ = ' ';
+    *p++ = ' ';
+    str_commit(l, p);
+    char addr[ADDR_PORT_STRLEN];
     if (ev->tunnel) {
         str_puts(l, "(in ");
         str_puts(l, ev->tunnel);

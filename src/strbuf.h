@@ -57,4 +57,42 @@ static inline void str_put_uint(GString *s, unsigned v)
     str_put(s, buf + n, sizeof buf - n);
 }
 
+/* Room for n more bytes (and the NUL) at the end of s; returns where they
+ * go. Write with the str_cpy below, then str_commit the end. For a run of
+ * pieces whose total is bounded: no check per piece. */
+static inline char *str_reserve(GString *s, size_t n)
+{
+    if (G_UNLIKELY(s->len + n >= s->allocated_len)) {
+        gsize len = s->len;
+        g_string_set_size(s, len + n);
+        s->len = len;
+    }
+    return s->str + s->len;
+}
+
+static inline void str_commit(GString *s, char *end)
+{
+    s->len = (gsize)(end - s->str);
+    *end = '\0';
+}
+
+/* NUL-terminated p at dst (short strings: a byte loop beats strlen + memcpy). */
+static inline char *str_cpy(char *dst, const char *p)
+{
+    while (*p)
+        *dst++ = *p++;
+    return dst;
+}
+
+/* p, then spaces up to width columns: "%-*s"; copies at most max bytes of p. */
+static inline char *str_cpy_padded(char *dst, const char *p, size_t width, size_t max)
+{
+    size_t n = 0;
+    for (; n < max && p[n]; n++)
+        dst[n] = p[n];
+    for (; n < width; n++)
+        dst[n] = ' ';
+    return dst + n;
+}
+
 #endif
