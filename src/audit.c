@@ -263,6 +263,9 @@ static uint32_t pending_slot(struct audit *a)
 {
     if (a->pending_free == PENDING_NONE) {
         uint32_t cap = a->pending_cap ? a->pending_cap * 2 : 64;
+        uint32_t most = a->cfg.max_pending_stun ? a->cfg.max_pending_stun : 1; /* never more wait (memcap.c) */
+        if (cap > most && most > a->pending_cap)
+            cap = most;
         a->pending = g_renew(struct pending_stun, a->pending, cap);
         for (uint32_t i = cap; i-- > a->pending_cap;) {
             a->pending[i].next = a->pending_free;
