@@ -6,6 +6,7 @@
  * not fit its inline buffer. */
 #include "dedup.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,13 +74,18 @@ struct tally_table {
     struct tally *last_row;
 };
 
-/* Rows of a tally table found by their remote's binary key. Each key stands
- * for exactly one printed name, so it indexes exactly one row of the table. */
+/* A summary table by remote (destination, exposed address), kept by binary
+ * key: each key stands for exactly one printed name, so the first
+ * TOTALS_TABLE_CAP keys are the rows a table by name would have had, and
+ * the names are printed only for the summary (remote_rows_table). */
 struct remote_rows {
     struct hash_index index;
-    struct remote_key *keys; /* entry n ↔ rows[n] */
-    struct tally **rows;
+    struct remote_key *keys; /* entry n ↔ tallies[n] */
+    struct tally *tallies;
     uint32_t count, cap;
+    struct tally other;
+    bool has_other;
+    void (*print)(const struct remote_key *, char *, size_t);
 };
 
 struct dedup {
@@ -92,8 +98,8 @@ struct dedup {
                             * alert made a busy capture quadratic) */
     struct dedup_totals totals;
     struct tally by_kind[EVENT_KIND_COUNT];
-    struct tally_table by_iface, by_process, by_destination, exposed;
-    struct remote_rows destination_rows, exposed_rows;
+    struct tally_table by_iface, by_process;
+    struct remote_rows by_destination, exposed;
     /* by_process's row for last_pv: offline every alert has no process */
     struct process_view last_pv;
     struct tally *last_pv_row;
@@ -144,17 +150,18 @@ static void tally_add(struct tally *row, bool alert, uint64_t seen)
     row->seen += seen;
 }
 
-static void remote_rows_init(struct remote_rows *r)
+static void remote_rows_init(struct remote_rows *r, void (*print)(const struct remote_key *, char *, size_t))
 {
     memset(r, 0, sizeof *r);
     hash_index_init(&r->index, 64);
+    r->print = print;
 }
 
 static void remote_rows_free(struct remote_rows *r)
 {
     hash_index_free(&r->index);
     g_free(r->keys);
-    g_free(r->rows);
+    g_free(r->tallies);
 }
 
 static void remote_key_set(struct remote_key *k, uint32_t kind, const struct ip_addr *a, uint16_t port)
@@ -182,36 +189,45 @@ static bool remote_matches(const void *ctx, uint32_t entry)
     return memcmp(&m->r->keys[entry], m->key, sizeof *m->key) == 0;
 }
 
-/* The row of the remote (kind, address, port) in t, its name printed by
- * print only the first time it is seen. */
-static struct tally *remote_row(struct tally_table *t, struct remote_rows *r, const struct remote_key *key,
-                                void (*print)(const struct remote_key *, char *, size_t))
+/* The row of the remote (kind, address, port): made when new, "other" once
+ * the table is full. */
+static struct tally *remote_row(struct remote_rows *r, const struct remote_key *key)
 {
     uint32_t hash = (uint32_t)hash_bytes(key, sizeof *key, 0);
     struct remote_match m = { r, key };
     uint32_t n = hash_index_find(&r->index, hash, remote_matches, &m);
     if (n != HASH_INDEX_NONE)
-        return r->rows[n];
-    /* Every indexed key has its row: an unindexed one in a full table is "other". */
-    if (g_hash_table_size(t->rows) >= TOTALS_TABLE_CAP) {
-        t->has_other = true;
-        return &t->other;
+        return &r->tallies[n];
+    if (r->count >= TOTALS_TABLE_CAP) {
+        r->has_other = true;
+        return &r->other;
     }
-    char name[ADDR_PORT_STRLEN + 24];
-    print(key, name, sizeof name);
-    struct tally *row = tally_table_row(t, name);
-    if (row == &t->other)
-        return row;
     if (r->count == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 64;
         r->keys = g_renew(struct remote_key, r->keys, r->cap);
-        r->rows = g_renew(struct tally *, r->rows, r->cap);
+        r->tallies = g_renew(struct tally, r->tallies, r->cap);
     }
-    r->keys[r->count] = *key;
-    r->rows[r->count] = row;
-    hash_index_add(&r->index, hash, r->count);
-    r->count++;
-    return row;
+    n = r->count++;
+    r->keys[n] = *key;
+    memset(&r->tallies[n], 0, sizeof r->tallies[n]);
+    hash_index_add(&r->index, hash, n);
+    return &r->tallies[n];
+}
+
+/* The rows by printed name, as the summary reads them; the tallies stay
+ * r's (free the table's rows with g_hash_table_destroy). */
+static void remote_rows_table(const struct remote_rows *r, struct tally_table *t)
+{
+    t->rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    t->other = r->other;
+    t->has_other = r->has_other;
+    t->last_name = NULL;
+    t->last_row = NULL;
+    for (uint32_t i = 0; i < r->count; i++) {
+        char name[ADDR_PORT_STRLEN + 24];
+        r->print(&r->keys[i], name, sizeof name);
+        g_hash_table_insert(t->rows, g_strdup(name), &r->tallies[i]);
+    }
 }
 
 static void remote_key_address(const struct remote_key *k, struct ip_addr *a)
@@ -253,10 +269,8 @@ struct dedup *dedup_new(const struct dedup_config *cfg)
     hash_index_init(&d->window_index, 256);
     tally_table_init(&d->by_iface);
     tally_table_init(&d->by_process);
-    tally_table_init(&d->by_destination);
-    tally_table_init(&d->exposed);
-    remote_rows_init(&d->destination_rows);
-    remote_rows_init(&d->exposed_rows);
+    remote_rows_init(&d->by_destination, print_destination);
+    remote_rows_init(&d->exposed, print_exposed);
     return d;
 }
 
@@ -270,10 +284,8 @@ void dedup_free(struct dedup *d)
     hash_index_free(&d->window_index);
     g_hash_table_destroy(d->by_iface.rows);
     g_hash_table_destroy(d->by_process.rows);
-    g_hash_table_destroy(d->by_destination.rows);
-    g_hash_table_destroy(d->exposed.rows);
-    remote_rows_free(&d->destination_rows);
-    remote_rows_free(&d->exposed_rows);
+    remote_rows_free(&d->by_destination);
+    remote_rows_free(&d->exposed);
     g_free(d);
 }
 
@@ -294,9 +306,17 @@ static size_t put_name(char *text, size_t at, const char *name, size_t max)
     return at + n + 1;
 }
 
-/* The window key of ev and its text (WINDOW_TEXT_MAX bytes). */
-static void build_key(const struct event *ev, const struct process_view *pv, struct window_key *k, char *text)
+/* A window key with its text right behind it: hashed in one pass. */
+struct window_key_text {
+    struct window_key key;
+    char text[WINDOW_TEXT_MAX];
+};
+
+/* The window key of ev and its text. */
+static void build_key(const struct event *ev, const struct process_view *pv, struct window_key_text *kt)
 {
+    struct window_key *k = &kt->key;
+    char *text = kt->text;
     memset(k, 0, sizeof *k);
     k->kind = (uint32_t)ev->kind;
     k->verdict = (uint32_t)ev->verdict;
@@ -414,11 +434,11 @@ static void record(struct dedup *d, const struct event *ev, const struct process
     tally_add(d->last_pv_row, alert, seen);
     struct remote_key dest;
     remote_end(ev, (uint32_t)ev->kind, &dest);
-    tally_add(remote_row(&d->by_destination, &d->destination_rows, &dest, print_destination), alert, seen);
+    tally_add(remote_row(&d->by_destination, &dest), alert, seen);
     if (ev->has_exposed) {
         struct remote_key exposed;
         remote_key_set(&exposed, 0, &ev->exposed, ev->exposed_port);
-        tally_add(remote_row(&d->exposed, &d->exposed_rows, &exposed, print_exposed), alert, seen);
+        tally_add(remote_row(&d->exposed, &exposed), alert, seen);
     }
 }
 
@@ -433,11 +453,11 @@ bool dedup_admit(struct dedup *d, struct event *ev)
         record(d, ev, &pv, true, seen);
         return true;
     }
-    struct window_key key;
-    char text[WINDOW_TEXT_MAX];
-    build_key(ev, &pv, &key, text);
-    uint32_t hash = (uint32_t)hash_bytes(text, key.text_len, hash_bytes(&key, sizeof key, 0));
-    struct window_match m = { d, &key, text };
+    struct window_key_text kt;
+    build_key(ev, &pv, &kt);
+    _Static_assert(offsetof(struct window_key_text, text) == sizeof(struct window_key), "text follows the key");
+    uint32_t hash = (uint32_t)hash_bytes(&kt, sizeof kt.key + kt.key.text_len, 0);
+    struct window_match m = { d, &kt.key, kt.text };
     uint32_t n = hash_index_find(&d->window_index, hash, window_matches, &m);
     struct window *w = n == HASH_INDEX_NONE ? NULL : &d->windows[n];
     if (w) {
@@ -456,7 +476,7 @@ bool dedup_admit(struct dedup *d, struct event *ev)
     } else if (d->window_count >= d->cfg.max_keys && !sweep_ended(d, ev->ts_ns)) {
         d->totals.untracked++;
     } else {
-        w = window_add(d, &key, text, hash, ev->ts_ns);
+        w = window_add(d, &kt.key, kt.text, hash, ev->ts_ns);
         if (window_end(d, w) < d->next_end_ns)
             d->next_end_ns = window_end(d, w);
     }
@@ -546,9 +566,16 @@ void dedup_summary_text(const struct dedup *d, const char *prefix, GString *out)
     table_line(out, prefix, "alerts by interface", &d->by_iface);
     if (d->any_process)
         table_line(out, prefix, "alerts by process", &d->by_process);
-    table_line(out, prefix, "alerts by destination", &d->by_destination);
-    if (g_hash_table_size(d->exposed.rows))
-        table_line(out, prefix, "exposed", &d->exposed);
+    struct tally_table by_destination;
+    remote_rows_table(&d->by_destination, &by_destination);
+    table_line(out, prefix, "alerts by destination", &by_destination);
+    g_hash_table_destroy(by_destination.rows);
+    if (d->exposed.count) {
+        struct tally_table exposed;
+        remote_rows_table(&d->exposed, &exposed);
+        table_line(out, prefix, "exposed", &exposed);
+        g_hash_table_destroy(exposed.rows);
+    }
 }
 
 static void tally_json(struct json_writer *w, const char *key_name, const char *name, const struct tally *t)
@@ -582,8 +609,13 @@ void dedup_summary_json(const struct dedup *d, struct json_writer *w)
     json_array_end(w);
     table_json(w, "by_interface", "interface", &d->by_iface);
     table_json(w, "by_process", "process", &d->by_process);
-    table_json(w, "by_destination", "destination", &d->by_destination);
-    table_json(w, "exposed_addresses", "address", &d->exposed);
+    struct tally_table by_destination, exposed;
+    remote_rows_table(&d->by_destination, &by_destination);
+    remote_rows_table(&d->exposed, &exposed);
+    table_json(w, "by_destination", "destination", &by_destination);
+    table_json(w, "exposed_addresses", "address", &exposed);
+    g_hash_table_destroy(by_destination.rows);
+    g_hash_table_destroy(exposed.rows);
 }
 
 /* ---- rate limit ---- */
