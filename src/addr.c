@@ -86,9 +86,13 @@ static char *format_v4(const uint8_t b[4], char *p)
 static char *put_group(char *p, unsigned w)
 {
     static const char hex[] = "0123456789abcdef";
-    int shift = w >= 0x1000 ? 12 : w >= 0x100 ? 8 : w >= 0x10 ? 4 : 0;
-    for (; shift >= 0; shift -= 4)
-        *p++ = hex[(w >> shift) & 0xf];
+    if (w >= 0x1000)
+        *p++ = hex[w >> 12];
+    if (w >= 0x100)
+        *p++ = hex[(w >> 8) & 0xf];
+    if (w >= 0x10)
+        *p++ = hex[(w >> 4) & 0xf];
+    *p++ = hex[w & 0xf];
     return p;
 }
 
@@ -99,34 +103,28 @@ static char *put_group(char *p, unsigned w)
 static char *format_v6(const uint8_t b[16], char *p)
 {
     unsigned w[8];
-    for (int i = 0; i < 8; i++)
+    int best = -1, best_len = 0, run = 0;
+    for (int i = 0; i < 8; i++) { /* the groups, and the first longest zero run */
         w[i] = (unsigned)(b[2 * i] << 8 | b[2 * i + 1]);
-    int best = -1, best_len = 0;
-    for (int i = 0; i < 8;) {
         if (w[i]) {
-            i++;
-            continue;
+            run = 0;
+        } else if (++run > best_len) {
+            best_len = run;
+            best = i - run + 1;
         }
-        int j = i;
-        while (j < 8 && !w[j])
-            j++;
-        if (j - i > best_len) {
-            best = i;
-            best_len = j - i;
-        }
-        i = j;
     }
     if (best_len < 2)
         best = -1;
+    bool dotted = best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff));
     for (int i = 0; i < 8; i++) {
-        if (best >= 0 && i >= best && i < best + best_len) {
-            if (i == best)
-                *p++ = ':';
+        if (i == best) { /* one ':' here, the group after the run (or the end) adds the other */
+            *p++ = ':';
+            i += best_len - 1;
             continue;
         }
         if (i)
             *p++ = ':';
-        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)))
+        if (i == 6 && dotted)
             return format_v4(b + 12, p);
         p = put_group(p, w[i]);
     }
