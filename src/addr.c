@@ -44,18 +44,16 @@ bool addr_equal(const struct ip_addr *a, const struct ip_addr *b)
     return memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
-/* Decimal digits of v at p; returns the end. */
-static char *put_decimal(char *p, unsigned v)
+/* A port in decimal at p; returns the end. */
+static char *put_port(char *p, unsigned v)
 {
-    char tmp[10];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
+    int n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+    for (int i = n - 1; i > 0; i--) {
+        p[i] = (char)('0' + v % 10);
         v /= 10;
-    } while (v);
-    while (n)
-        *p++ = tmp[--n];
-    return p;
+    }
+    p[0] = (char)('0' + v); /* a port has at most five digits: v < 10 here */
+    return p + n;
 }
 
 /* An octet in decimal at p; returns the end. */
@@ -166,7 +164,7 @@ char *addr_port_put(const struct ip_addr *a, uint16_t port, char *p)
         *p++ = '-';
     }
     *p++ = ':';
-    p = put_decimal(p, port);
+    p = put_port(p, port);
     *p = '\0';
     return p;
 }
@@ -192,7 +190,7 @@ const char *addr_port_format(const struct ip_addr *a, uint16_t port, char *buf, 
     if (a->family == 6)
         *p++ = ']';
     *p++ = ':';
-    p = put_decimal(p, port);
+    p = put_port(p, port);
     *p = '\0';
     return buf;
 }
