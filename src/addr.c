@@ -2,6 +2,7 @@
 #include "addr.h"
 
 #include <arpa/inet.h>
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,80 +37,98 @@ bool addr_equal(const struct ip_addr *a, const struct ip_addr *b)
 {
     if (a->family != b->family)
         return false;
-    return memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16) == 0;
+    /* constant sizes: compiled to word compares, no memcmp call (host
+     * addresses are compared twice an event) */
+    if (a->family == 4)
+        return memcmp(a->bytes, b->bytes, 4) == 0;
+    return memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
-/* Decimal digits of v at p; returns the end. */
-static char *put_decimal(char *p, unsigned v)
+/* A port in decimal at p; returns the end. */
+static char *put_port(char *p, unsigned v)
 {
-    char tmp[10];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
+    int n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+    for (int i = n - 1; i > 0; i--) {
+        p[i] = (char)('0' + v % 10);
         v /= 10;
-    } while (v);
-    while (n)
-        *p++ = tmp[--n];
+    }
+    p[0] = (char)('0' + v); /* a port has at most five digits: v < 10 here */
+    return p + n;
+}
+
+/* An octet in decimal at p; returns the end. */
+static char *put_octet(char *p, unsigned v)
+{
+    if (v >= 100) {
+        *p++ = (char)('0' + v / 100);
+        v %= 100;
+        *p++ = (char)('0' + v / 10);
+    } else if (v >= 10) {
+        *p++ = (char)('0' + v / 10);
+    }
+    *p++ = (char)('0' + v % 10);
+    return p;
+}
+
+static char *format_v4(const uint8_t b[4], char *p)
+{
+    p = put_octet(p, b[0]);
+    for (int i = 1; i < 4; i++) {
+        *p++ = '.';
+        p = put_octet(p, b[i]);
+    }
+    return p;
+}
+
+/* A 16-bit group in lowercase hex without leading zeros. */
+static char *put_group(char *p, unsigned w)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (w >= 0x1000)
+        *p++ = hex[w >> 12];
+    if (w >= 0x100)
+        *p++ = hex[(w >> 8) & 0xf];
+    if (w >= 0x10)
+        *p++ = hex[(w >> 4) & 0xf];
+    *p++ = hex[w & 0xf];
     return p;
 }
 
 /* IPv6 as glibc's inet_ntop writes it (RFC 5952: lowercase, no leading
  * zeros, the first longest run of two or more zero groups as "::", and
  * ::ffff:a.b.c.d / ::a.b.c.d with a dotted tail), without its sprintf per
- * group. buf holds at least ADDR_STRLEN bytes. */
-static void format_v6(const uint8_t b[16], char *buf)
+ * group, at p (room for ADDR_STRLEN); returns the end. */
+static char *format_v6(const uint8_t b[16], char *p)
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned w[8];
-    for (int i = 0; i < 8; i++)
+    int best = -1, best_len = 0, run = 0;
+    for (int i = 0; i < 8; i++) { /* the groups, and the first longest zero run */
         w[i] = (unsigned)(b[2 * i] << 8 | b[2 * i + 1]);
-    int best = -1, best_len = 0;
-    for (int i = 0; i < 8;) {
         if (w[i]) {
-            i++;
-            continue;
+            run = 0;
+        } else if (++run > best_len) {
+            best_len = run;
+            best = i - run + 1;
         }
-        int j = i;
-        while (j < 8 && !w[j])
-            j++;
-        if (j - i > best_len) {
-            best = i;
-            best_len = j - i;
-        }
-        i = j;
     }
     if (best_len < 2)
         best = -1;
-    char *p = buf;
+    bool dotted = best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff));
     for (int i = 0; i < 8; i++) {
-        if (best >= 0 && i >= best && i < best + best_len) {
-            if (i == best)
-                *p++ = ':';
+        if (i == best) { /* one ':' here, the group after the run (or the end) adds the other */
+            *p++ = ':';
+            i += best_len - 1;
             continue;
         }
         if (i)
             *p++ = ':';
-        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
-            for (int k = 12; k < 16; k++) {
-                p = put_decimal(p, b[k]);
-                if (k < 15)
-                    *p++ = '.';
-            }
-            *p = '\0';
-            return;
-        }
-        bool started = false;
-        for (int shift = 12; shift >= 0; shift -= 4) {
-            unsigned nibble = (w[i] >> shift) & 0xf;
-            if (nibble || started || shift == 0) {
-                *p++ = hex[nibble];
-                started = true;
-            }
-        }
+        if (i == 6 && dotted)
+            return format_v4(b + 12, p);
+        p = put_group(p, w[i]);
     }
     if (best >= 0 && best + best_len == 8)
         *p++ = ':';
-    *p = '\0';
+    return p;
 }
 
 /* Formatting is on the alert path (two addresses a line): written by hand,
@@ -120,17 +139,11 @@ const char *addr_format(const struct ip_addr *a, char *buf, size_t len)
         return buf;
     buf[0] = '\0';
     if (a->family == 4 && len >= 16) {
-        char *p = buf;
-        for (int i = 0; i < 4; i++) {
-            if (i)
-                *p++ = '.';
-            p = put_decimal(p, a->bytes[i]);
-        }
-        *p = '\0';
+        *format_v4(a->bytes, buf) = '\0';
     } else if (a->family == 4) {
         inet_ntop(AF_INET, a->bytes, buf, (socklen_t)len);
     } else if (a->family == 6 && len >= ADDR_STRLEN) {
-        format_v6(a->bytes, buf);
+        *format_v6(a->bytes, buf) = '\0';
     } else if (a->family == 6) {
         inet_ntop(AF_INET6, a->bytes, buf, (socklen_t)len);
     } else {
@@ -139,8 +152,29 @@ const char *addr_format(const struct ip_addr *a, char *buf, size_t len)
     return buf;
 }
 
+char *addr_port_put(const struct ip_addr *a, uint16_t port, char *p)
+{
+    if (a->family == 4) {
+        p = format_v4(a->bytes, p);
+    } else if (a->family == 6) {
+        *p++ = '[';
+        p = format_v6(a->bytes, p);
+        *p++ = ']';
+    } else {
+        *p++ = '-';
+    }
+    *p++ = ':';
+    p = put_port(p, port);
+    *p = '\0';
+    return p;
+}
+
 const char *addr_port_format(const struct ip_addr *a, uint16_t port, char *buf, size_t len)
 {
+    if (len >= ADDR_PORT_STRLEN) { /* the longest, "[" 45 "]:65535", fits: write in place */
+        addr_port_put(a, port, buf);
+        return buf;
+    }
     char ip[ADDR_STRLEN];
     addr_format(a, ip, sizeof ip);
     size_t n = strlen(ip);
@@ -156,7 +190,7 @@ const char *addr_port_format(const struct ip_addr *a, uint16_t port, char *buf, 
     if (a->family == 6)
         *p++ = ']';
     *p++ = ':';
-    p = put_decimal(p, port);
+    p = put_port(p, port);
     *p = '\0';
     return buf;
 }
@@ -171,63 +205,83 @@ void addr_unmap(struct ip_addr *a)
     }
 }
 
-/* Prefix table: first match wins, so narrower blocks come first. */
-struct prefix_rule {
-    uint8_t family;
-    uint8_t bits;
-    uint8_t prefix[16];
+/* Prefix tables, one per family: first match wins, so narrower blocks come
+ * first. Prefixes and masks are numbers (IPv4 as a big-endian 32-bit value,
+ * IPv6 as two 64-bit halves): every event is classified, several times. */
+#define V4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define MASK32(bits) ((bits) ? ~0u << (32 - (bits)) : 0u)
+#define MASK64(bits) ((bits) <= 0 ? 0ull : (bits) >= 64 ? ~0ull : ~0ull << (64 - (bits)))
+
+struct v4_rule {
+    uint32_t prefix, mask;
     enum addr_class cls;
 };
 
-static const struct prefix_rule prefix_rules[] = {
-    { 4, 32, { 255, 255, 255, 255 }, ADDR_BROADCAST },
-    { 4, 8, { 0 }, ADDR_UNSPECIFIED },
-    { 4, 8, { 127 }, ADDR_LOOPBACK },
-    { 4, 8, { 10 }, ADDR_PRIVATE },
-    { 4, 12, { 172, 16 }, ADDR_PRIVATE },
-    { 4, 16, { 192, 168 }, ADDR_PRIVATE },
-    { 4, 10, { 100, 64 }, ADDR_CGNAT },
-    { 4, 16, { 169, 254 }, ADDR_LINK_LOCAL },
-    { 4, 24, { 192, 0, 2 }, ADDR_DOCUMENTATION },
-    { 4, 24, { 198, 51, 100 }, ADDR_DOCUMENTATION },
-    { 4, 24, { 203, 0, 113 }, ADDR_DOCUMENTATION },
-    { 4, 24, { 192, 0, 0 }, ADDR_RESERVED },
-    { 4, 15, { 198, 18 }, ADDR_RESERVED },
-    { 4, 4, { 224 }, ADDR_MULTICAST },
-    { 4, 4, { 240 }, ADDR_RESERVED },
-    { 6, 128, { 0 }, ADDR_UNSPECIFIED },
-    { 6, 128, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, ADDR_LOOPBACK },
-    { 6, 32, { 0x20, 0x01, 0x0d, 0xb8 }, ADDR_DOCUMENTATION },
-    { 6, 7, { 0xfc }, ADDR_PRIVATE },
-    { 6, 10, { 0xfe, 0x80 }, ADDR_LINK_LOCAL },
-    { 6, 8, { 0xff }, ADDR_MULTICAST },
-    { 6, 3, { 0x20 }, ADDR_PUBLIC }, /* 2000::/3 global unicast */
-    { 6, 0, { 0 }, ADDR_RESERVED },
-    { 4, 0, { 0 }, ADDR_PUBLIC },
+static const struct v4_rule v4_rules[] = {
+    { V4(255, 255, 255, 255), MASK32(32), ADDR_BROADCAST },
+    { V4(0, 0, 0, 0), MASK32(8), ADDR_UNSPECIFIED },
+    { V4(127, 0, 0, 0), MASK32(8), ADDR_LOOPBACK },
+    { V4(10, 0, 0, 0), MASK32(8), ADDR_PRIVATE },
+    { V4(172, 16, 0, 0), MASK32(12), ADDR_PRIVATE },
+    { V4(192, 168, 0, 0), MASK32(16), ADDR_PRIVATE },
+    { V4(100, 64, 0, 0), MASK32(10), ADDR_CGNAT },
+    { V4(169, 254, 0, 0), MASK32(16), ADDR_LINK_LOCAL },
+    { V4(192, 0, 2, 0), MASK32(24), ADDR_DOCUMENTATION },
+    { V4(198, 51, 100, 0), MASK32(24), ADDR_DOCUMENTATION },
+    { V4(203, 0, 113, 0), MASK32(24), ADDR_DOCUMENTATION },
+    { V4(192, 0, 0, 0), MASK32(24), ADDR_RESERVED },
+    { V4(198, 18, 0, 0), MASK32(15), ADDR_RESERVED },
+    { V4(224, 0, 0, 0), MASK32(4), ADDR_MULTICAST },
+    { V4(240, 0, 0, 0), MASK32(4), ADDR_RESERVED },
+    { 0, MASK32(0), ADDR_PUBLIC },
 };
 
-static bool prefix_matches(const struct ip_addr *a, const struct prefix_rule *r)
+struct v6_rule {
+    uint64_t hi, lo, mask_hi, mask_lo;
+    enum addr_class cls;
+};
+
+#define V6_RULE(hi, lo, bits, cls) { (hi), (lo), MASK64(bits), MASK64((bits) - 64), (cls) }
+
+static const struct v6_rule v6_rules[] = {
+    V6_RULE(0, 0, 128, ADDR_UNSPECIFIED),
+    V6_RULE(0, 1, 128, ADDR_LOOPBACK),
+    V6_RULE(0x20010db8ull << 32, 0, 32, ADDR_DOCUMENTATION),
+    V6_RULE(0xfcull << 56, 0, 7, ADDR_PRIVATE),
+    V6_RULE(0xfe80ull << 48, 0, 10, ADDR_LINK_LOCAL),
+    V6_RULE(0xffull << 56, 0, 8, ADDR_MULTICAST),
+    V6_RULE(0x20ull << 56, 0, 3, ADDR_PUBLIC), /* 2000::/3 global unicast */
+    V6_RULE(0, 0, 0, ADDR_RESERVED),
+};
+
+static uint64_t load_be64(const uint8_t *b)
 {
-    unsigned full = r->bits / 8, rest = r->bits % 8;
-    if (memcmp(a->bytes, r->prefix, full) != 0)
-        return false;
-    if (rest) {
-        uint8_t mask = (uint8_t)(0xff << (8 - rest));
-        if ((a->bytes[full] & mask) != (r->prefix[full] & mask))
-            return false;
-    }
-    return true;
+    uint64_t v;
+    memcpy(&v, b, sizeof v);
+    return GUINT64_FROM_BE(v);
 }
 
 enum addr_class addr_classify(const struct ip_addr *a)
 {
-    struct ip_addr v = *a;
-    addr_unmap(&v);
-    if (v.family != 4 && v.family != 6)
+    static const uint8_t mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    const uint8_t *v4 = NULL;
+    if (a->family == 4)
+        v4 = a->bytes;
+    else if (a->family == 6 && memcmp(a->bytes, mapped_prefix, 12) == 0)
+        v4 = a->bytes + 12; /* IPv4-mapped: classified as the IPv4 address */
+    else if (a->family != 6)
         return ADDR_NONE;
-    for (size_t i = 0; i < sizeof prefix_rules / sizeof prefix_rules[0]; i++)
-        if (prefix_rules[i].family == v.family && prefix_matches(&v, &prefix_rules[i]))
-            return prefix_rules[i].cls;
+    if (v4) {
+        uint32_t x = V4(v4[0], v4[1], v4[2], v4[3]);
+        for (size_t i = 0; i < G_N_ELEMENTS(v4_rules); i++)
+            if ((x & v4_rules[i].mask) == v4_rules[i].prefix)
+                return v4_rules[i].cls;
+        return ADDR_RESERVED;
+    }
+    uint64_t hi = load_be64(a->bytes), lo = load_be64(a->bytes + 8);
+    for (size_t i = 0; i < G_N_ELEMENTS(v6_rules); i++)
+        if ((hi & v6_rules[i].mask_hi) == v6_rules[i].hi && (lo & v6_rules[i].mask_lo) == v6_rules[i].lo)
+            return v6_rules[i].cls;
     return ADDR_RESERVED;
 }
 

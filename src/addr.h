@@ -41,6 +41,9 @@ bool addr_equal(const struct ip_addr *a, const struct ip_addr *b);
 const char *addr_format(const struct ip_addr *a, char *buf, size_t len);
 /* "192.0.2.1:3478" or "[2001:db8::1]:3478" into buf (ADDR_PORT_STRLEN). */
 const char *addr_port_format(const struct ip_addr *a, uint16_t port, char *buf, size_t len);
+/* The same at p, which has room for ADDR_PORT_STRLEN bytes; returns the end
+ * (at the NUL written there): for callers that go on writing after it. */
+char *addr_port_put(const struct ip_addr *a, uint16_t port, char *p);
 
 enum addr_class addr_classify(const struct ip_addr *a);
 const char *addr_class_name(enum addr_class c); /* "public", "private", "cgnat" … */

@@ -7,6 +7,7 @@
 #include "dpi.h"
 #include "dtls.h"
 #include "flow.h"
+#include "hash_index.h"
 #include "pcapng_writer.h"
 #include "reasm.h"
 #include "stun.h"
@@ -18,9 +19,15 @@ enum {
     PORT_HTTPS = 443, PORT_WIREGUARD = 51820, PORT_OPENVPN = 1194, PORT_IKE = 500, PORT_IKE_NAT = 4500,
 };
 
-/* A leaked STUN request waiting for its response (to learn the exposed address). */
+enum { PENDING_NONE = UINT32_MAX };
+
+/* A leaked STUN request waiting for its response (to learn the exposed
+ * address): a slot of audit.pending, found by transaction id through
+ * pending_index, and in the wait order by slot numbers (no list node, no
+ * allocation per request). */
 struct pending_stun {
-    GList *order_link;        /* its place in pending_order: removal without a search */
+    uint32_t prev, next;      /* wait order (oldest first); a free slot's next is the next free one */
+    uint32_t hash;            /* of txid, in pending_index */
     uint8_t txid[16];
     struct event ev;
     struct stun_message msg;
@@ -48,8 +55,13 @@ struct audit {
     struct audit_counters c;
     struct dedup *dedup;
     uint32_t tcp_streams_active;
-    GHashTable *pending;      /* txid → struct pending_stun* */
-    GQueue pending_order;     /* oldest first */
+    struct pending_stun *pending;       /* slots, waiting or free; grown to the most waiting at once */
+    uint32_t pending_cap, pending_free; /* slot count; first free slot */
+    struct hash_index pending_index;    /* txid → slot */
+    struct {
+        uint32_t head, tail;  /* oldest and newest waiting slot */
+        uint32_t length;      /* waiting requests */
+    } pending_order;
     /* evidence pcapng: frames that made alerts (or all, with write_all) */
     struct pcapng_writer *evidence;
     bool evidence_all;
@@ -76,17 +88,11 @@ void audit_config_defaults(struct audit_config *cfg)
     dedup_config_defaults(&cfg->dedup);
 }
 
-static guint txid_hash(gconstpointer p)
+static uint32_t txid_hash(const uint8_t txid[16])
 {
-    const uint8_t *b = p;
-    guint h;
-    memcpy(&h, b + 4, sizeof h); /* transaction ids are random: any 4 bytes hash well */
+    uint32_t h;
+    memcpy(&h, txid + 4, sizeof h); /* transaction ids are random: any 4 bytes hash well */
     return h;
-}
-
-static gboolean txid_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, 16) == 0;
 }
 
 static void on_flow_evict(struct flow *f, void *user)
@@ -125,8 +131,8 @@ struct audit *audit_new(const struct audit_config *cfg, GError **err)
     flow_table_set_evict(a->flows, on_flow_evict, a);
     a->sinks = g_ptr_array_new();
     a->enrichers = g_ptr_array_new();
-    a->pending = g_hash_table_new(txid_hash, txid_equal);
-    g_queue_init(&a->pending_order);
+    hash_index_init(&a->pending_index, 64);
+    a->pending_free = a->pending_order.head = a->pending_order.tail = PENDING_NONE;
     a->dedup = dedup_new(&cfg->dedup);
     a->c.dedup = a->dedup;
     return a;
@@ -201,10 +207,37 @@ static void emit(struct audit *a, struct event *ev)
     }
 }
 
-static void pending_release(struct audit *a, struct pending_stun *pd)
+struct txid_match {
+    const struct audit *a;
+    const uint8_t *txid;
+};
+
+static bool txid_matches(const void *ctx, uint32_t slot)
 {
-    g_hash_table_remove(a->pending, pd->txid);
-    g_queue_delete_link(&a->pending_order, pd->order_link);
+    const struct txid_match *m = ctx;
+    return memcmp(m->a->pending[slot].txid, m->txid, 16) == 0;
+}
+
+/* The waiting request with this (zero-padded) transaction id, or PENDING_NONE. */
+static uint32_t pending_find(const struct audit *a, const uint8_t txid[16])
+{
+    struct txid_match m = { a, txid };
+    return hash_index_find(&a->pending_index, txid_hash(txid), txid_matches, &m);
+}
+
+static void pending_release(struct audit *a, uint32_t slot)
+{
+    struct pending_stun *pd = &a->pending[slot];
+    hash_index_remove(&a->pending_index, pd->hash, slot);
+    if (pd->prev != PENDING_NONE)
+        a->pending[pd->prev].next = pd->next;
+    else
+        a->pending_order.head = pd->next;
+    if (pd->next != PENDING_NONE)
+        a->pending[pd->next].prev = pd->prev;
+    else
+        a->pending_order.tail = pd->prev;
+    a->pending_order.length--;
     pd->ev.stun = &pd->msg;
     struct flow *fl = pd->flow;
     if (fl && fl->first_ns == pd->flow_first_ns && memcmp(&fl->key, &pd->flow_key, sizeof fl->key) == 0) {
@@ -212,33 +245,56 @@ static void pending_release(struct audit *a, struct pending_stun *pd)
             dpi_flow_end(a->dpi, fl); /* no more packets: nDPI's last word now */
         event_take_labels(a, &pd->ev, fl);
     }
-    emit(a, &pd->ev);
-    g_free(pd);
+    emit(a, &pd->ev); /* adds no request: the slots stay where they are */
+    pd->next = a->pending_free;
+    a->pending_free = slot;
 }
 
 static void pending_expire(struct audit *a, uint64_t now_ns)
 {
-    struct pending_stun *pd;
-    while ((pd = g_queue_peek_head(&a->pending_order)) &&
-           (now_ns == UINT64_MAX || pd->ev.ts_ns + a->cfg.stun_wait_ns < now_ns))
-        pending_release(a, pd);
+    uint32_t head;
+    while ((head = a->pending_order.head) != PENDING_NONE &&
+           (now_ns == UINT64_MAX || a->pending[head].ev.ts_ns + a->cfg.stun_wait_ns < now_ns))
+        pending_release(a, head);
+}
+
+/* A free slot, the slots grown (doubled) when none is. */
+static uint32_t pending_slot(struct audit *a)
+{
+    if (a->pending_free == PENDING_NONE) {
+        uint32_t cap = a->pending_cap ? a->pending_cap * 2 : 64;
+        uint32_t most = a->cfg.max_pending_stun ? a->cfg.max_pending_stun : 1; /* never more wait (memcap.c) */
+        if (cap > most && most > a->pending_cap)
+            cap = most;
+        a->pending = g_renew(struct pending_stun, a->pending, cap);
+        for (uint32_t i = cap; i-- > a->pending_cap;) {
+            a->pending[i].next = a->pending_free;
+            a->pending_free = i;
+        }
+        a->pending_cap = cap;
+    }
+    uint32_t slot = a->pending_free;
+    a->pending_free = a->pending[slot].next;
+    return slot;
 }
 
 static void pending_add(struct audit *a, const struct event *ev)
 {
     uint8_t key[16] = { 0 };
     memcpy(key, ev->stun->transaction_id, ev->stun->transaction_id_len);
-    struct pending_stun *old = g_hash_table_lookup(a->pending, key);
-    if (old) { /* a retransmission of a request already waiting */
-        old->ev.repeats++;
+    uint32_t old = pending_find(a, key);
+    if (old != PENDING_NONE) { /* a retransmission of a request already waiting */
+        a->pending[old].ev.repeats++;
         return;
     }
-    if (g_queue_get_length(&a->pending_order) >= a->cfg.max_pending_stun) {
+    if (a->pending_order.length >= a->cfg.max_pending_stun && a->pending_order.head != PENDING_NONE) {
         a->c.pending_released_early++;
-        pending_release(a, g_queue_peek_head(&a->pending_order));
+        pending_release(a, a->pending_order.head);
     }
-    struct pending_stun *pd = g_new(struct pending_stun, 1);
+    uint32_t slot = pending_slot(a);
+    struct pending_stun *pd = &a->pending[slot];
     memcpy(pd->txid, key, sizeof key);
+    pd->hash = txid_hash(key);
     pd->ev = *ev;
     pd->msg = *ev->stun;
     pd->ev.stun = &pd->msg;
@@ -247,9 +303,15 @@ static void pending_add(struct audit *a, const struct event *ev)
         pd->flow_key = pd->flow->key;
         pd->flow_first_ns = pd->flow->first_ns;
     }
-    g_hash_table_insert(a->pending, pd->txid, pd);
-    g_queue_push_tail(&a->pending_order, pd);
-    pd->order_link = g_queue_peek_tail_link(&a->pending_order);
+    hash_index_add(&a->pending_index, pd->hash, slot);
+    pd->next = PENDING_NONE;
+    pd->prev = a->pending_order.tail;
+    if (pd->prev != PENDING_NONE)
+        a->pending[pd->prev].next = slot;
+    else
+        a->pending_order.head = slot;
+    a->pending_order.tail = slot;
+    a->pending_order.length++;
 }
 
 /* A response folds its exposed address into the waiting request's alert. */
@@ -257,15 +319,16 @@ static bool pending_answer(struct audit *a, struct event *resp)
 {
     uint8_t key[16] = { 0 };
     memcpy(key, resp->stun->transaction_id, resp->stun->transaction_id_len);
-    struct pending_stun *pd = g_hash_table_lookup(a->pending, key);
-    if (!pd)
+    uint32_t slot = pending_find(a, key);
+    if (slot == PENDING_NONE)
         return false;
+    struct pending_stun *pd = &a->pending[slot];
     if (resp->has_exposed) {
         pd->ev.has_exposed = true;
         pd->ev.exposed = resp->exposed;
         pd->ev.exposed_port = resp->exposed_port;
     }
-    pending_release(a, pd);
+    pending_release(a, slot);
     return true;
 }
 
@@ -935,10 +998,8 @@ void audit_free(struct audit *a)
 {
     if (!a)
         return;
-    struct pending_stun *pd;
-    while ((pd = g_queue_pop_head(&a->pending_order)))
-        g_free(pd);
-    g_hash_table_destroy(a->pending);
+    g_free(a->pending);
+    hash_index_free(&a->pending_index);
     dedup_free(a->dedup);
     if (a->frame_comment)
         g_string_free(a->frame_comment, TRUE);

@@ -1,20 +1,61 @@
-/* dedup.c — see dedup.h. Runs on alerts only, so the string keys and table
- * entries below are made per distinct leak, never per packet. */
+/* dedup.c — see dedup.h. Runs on every alert (and every folded repeat), so
+ * the windows and the summary rows are found by fixed-size binary keys in
+ * open-addressing indexes (hash_index.h): no string is built, formatted or
+ * allocated per alert. Text is made only for a summary row seen the first
+ * time (its printed name), and a heap copy only for a window whose names do
+ * not fit its inline buffer. */
 #include "dedup.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "hash_index.h"
 #include "iface.h"
 #include "json.h"
 #include "process_view.h"
 
 enum { TOTALS_TABLE_CAP = 1024, SUMMARY_TEXT_TOP = 8 };
 
+/* The far end, as the key of a window or a summary row. Two remotes are the
+ * same exactly when their printed "address:port" is: an IPv4 address is its
+ * four bytes, a family other than 4 or 6 prints "-" whatever its bytes. */
+struct remote_key {
+    uint32_t kind;         /* 0 in keys that do not include it */
+    uint8_t family;        /* 4, 6, or 0 for "-" */
+    uint8_t zero;
+    uint16_t port;
+    uint8_t addr[16];
+};
+
+/* What makes two alerts "the same leak" (dedup.h), as fixed fields, and the
+ * names that are part of it as text: interface, process name and the first
+ * DNS question's name, each ended by a NUL (no name holds one), so the text
+ * compares as bytes. */
+struct window_key {
+    uint32_t kind;
+    uint32_t verdict;
+    uint8_t transport;
+    uint8_t has_question;  /* DNS with a question: qtype and its name count */
+    uint16_t qtype;
+    uint32_t pid;
+    struct remote_key remote;
+    uint32_t text_len;
+};
+
+enum {
+    WINDOW_TEXT_MAX = IFACE_NAME_MAX + PROCESS_NAME_MAX + DNS_NAME_MAX + 1,
+    WINDOW_TEXT_INLINE = 48, /* "eth0", no process, a typical name: no heap copy */
+};
+
 /* One leak's suppression window. */
 struct window {
-    uint64_t start_ns;     /* capture time of the alert that opened it */
+    struct window_key key;
+    uint32_t hash;
     uint32_t pending;      /* repeats folded since that alert, told with the next one */
+    uint64_t start_ns;     /* capture time of the alert that opened it */
+    char *text_heap;       /* the key's text when longer than text_inline, else NULL */
+    char text_inline[WINDOW_TEXT_INLINE];
 };
 
 /* A row of a summary table. */
@@ -28,18 +69,40 @@ struct tally_table {
     GHashTable *rows;      /* char* → struct tally* */
     struct tally other;
     bool has_other;
+    /* The last row found by name: interfaces repeat alert after alert. */
+    const char *last_name; /* the row's key in rows */
+    struct tally *last_row;
+};
+
+/* A summary table by remote (destination, exposed address), kept by binary
+ * key: each key stands for exactly one printed name, so the first
+ * TOTALS_TABLE_CAP keys are the rows a table by name would have had, and
+ * the names are printed only for the summary (remote_rows_table). */
+struct remote_rows {
+    struct hash_index index;
+    struct remote_key *keys; /* entry n ↔ tallies[n] */
+    struct tally *tallies;
+    uint32_t count, cap;
+    struct tally other;
+    bool has_other;
+    void (*print)(const struct remote_key *, char *, size_t);
 };
 
 struct dedup {
     struct dedup_config cfg;
-    GHashTable *windows;   /* key string → struct window* */
+    struct window *windows;    /* dense: [0, window_count) */
+    uint32_t window_count, window_cap;
+    struct hash_index window_index;
     uint64_t next_end_ns;  /* no window ends before this capture time: a full
                             * table is not swept again until then (a sweep per
                             * alert made a busy capture quadratic) */
-    GString *key;          /* scratch */
     struct dedup_totals totals;
     struct tally by_kind[EVENT_KIND_COUNT];
-    struct tally_table by_iface, by_process, by_destination, exposed;
+    struct tally_table by_iface, by_process;
+    struct remote_rows by_destination, exposed;
+    /* by_process's row for last_pv: offline every alert has no process */
+    struct process_view last_pv;
+    struct tally *last_pv_row;
     bool any_process;
 };
 
@@ -54,22 +117,147 @@ static void tally_table_init(struct tally_table *t)
     t->rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     memset(&t->other, 0, sizeof t->other);
     t->has_other = false;
+    t->last_name = NULL;
+    t->last_row = NULL;
 }
 
-static void tally_table_add(struct tally_table *t, const char *name, bool alert, uint64_t seen)
+/* The row of name, made when new; "other" once the table is full. */
+static struct tally *tally_table_row(struct tally_table *t, const char *name)
 {
-    struct tally *row = g_hash_table_lookup(t->rows, name);
-    if (!row) {
-        if (g_hash_table_size(t->rows) >= TOTALS_TABLE_CAP) {
-            row = &t->other;
-            t->has_other = true;
-        } else {
-            row = g_new0(struct tally, 1);
-            g_hash_table_insert(t->rows, g_strdup(name), row);
-        }
+    if (t->last_row && strcmp(t->last_name, name) == 0)
+        return t->last_row;
+    gpointer key, value;
+    if (g_hash_table_lookup_extended(t->rows, name, &key, &value)) {
+        t->last_name = key;
+        t->last_row = value;
+        return value;
     }
+    if (g_hash_table_size(t->rows) >= TOTALS_TABLE_CAP) {
+        t->has_other = true;
+        return &t->other;
+    }
+    struct tally *row = g_new0(struct tally, 1);
+    char *copy = g_strdup(name);
+    g_hash_table_insert(t->rows, copy, row);
+    t->last_name = copy;
+    t->last_row = row;
+    return row;
+}
+
+static void tally_add(struct tally *row, bool alert, uint64_t seen)
+{
     row->alerts += alert ? 1 : 0;
     row->seen += seen;
+}
+
+static void remote_rows_init(struct remote_rows *r, void (*print)(const struct remote_key *, char *, size_t))
+{
+    memset(r, 0, sizeof *r);
+    hash_index_init(&r->index, 64);
+    r->print = print;
+}
+
+static void remote_rows_free(struct remote_rows *r)
+{
+    hash_index_free(&r->index);
+    g_free(r->keys);
+    g_free(r->tallies);
+}
+
+static void remote_key_set(struct remote_key *k, uint32_t kind, const struct ip_addr *a, uint16_t port)
+{
+    memset(k, 0, sizeof *k);
+    k->kind = kind;
+    k->port = port;
+    if (a->family == 4) {
+        k->family = 4;
+        memcpy(k->addr, a->bytes, 4);
+    } else if (a->family == 6) {
+        k->family = 6;
+        memcpy(k->addr, a->bytes, 16);
+    }
+}
+
+struct remote_match {
+    const struct remote_rows *r;
+    const struct remote_key *key;
+};
+
+static bool remote_matches(const void *ctx, uint32_t entry)
+{
+    const struct remote_match *m = ctx;
+    return memcmp(&m->r->keys[entry], m->key, sizeof *m->key) == 0;
+}
+
+/* The row of the remote (kind, address, port): made when new, "other" once
+ * the table is full. */
+static struct tally *remote_row(struct remote_rows *r, const struct remote_key *key)
+{
+    uint32_t hash = (uint32_t)hash_bytes(key, sizeof *key, 0);
+    struct remote_match m = { r, key };
+    uint32_t n = hash_index_find(&r->index, hash, remote_matches, &m);
+    if (n != HASH_INDEX_NONE)
+        return &r->tallies[n];
+    if (r->count >= TOTALS_TABLE_CAP) {
+        r->has_other = true;
+        return &r->other;
+    }
+    if (r->count == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 64;
+        r->keys = g_renew(struct remote_key, r->keys, r->cap);
+        r->tallies = g_renew(struct tally, r->tallies, r->cap);
+    }
+    n = r->count++;
+    r->keys[n] = *key;
+    memset(&r->tallies[n], 0, sizeof r->tallies[n]);
+    hash_index_add(&r->index, hash, n);
+    return &r->tallies[n];
+}
+
+/* The rows by printed name, as the summary reads them; the tallies stay
+ * r's (free the table's rows with g_hash_table_destroy). */
+static void remote_rows_table(const struct remote_rows *r, struct tally_table *t)
+{
+    t->rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    t->other = r->other;
+    t->has_other = r->has_other;
+    t->last_name = NULL;
+    t->last_row = NULL;
+    for (uint32_t i = 0; i < r->count; i++) {
+        char name[ADDR_PORT_STRLEN + 24];
+        r->print(&r->keys[i], name, sizeof name);
+        g_hash_table_insert(t->rows, g_strdup(name), &r->tallies[i]);
+    }
+}
+
+static void remote_key_address(const struct remote_key *k, struct ip_addr *a)
+{
+    memset(a, 0, sizeof *a);
+    a->family = k->family;
+    memcpy(a->bytes, k->addr, sizeof a->bytes);
+}
+
+/* "stun 192.0.2.1:3478": kind and remote. */
+static void print_destination(const struct remote_key *k, char *buf, size_t len)
+{
+    struct ip_addr a;
+    remote_key_address(k, &a);
+    const char *kind = event_kind_name((enum event_kind)k->kind);
+    size_t n = strlen(kind);
+    if (n + 1 + ADDR_PORT_STRLEN > len) { /* cannot happen: kind names are short */
+        snprintf(buf, len, "%s", kind);
+        return;
+    }
+    memcpy(buf, kind, n);
+    buf[n] = ' ';
+    addr_port_format(&a, k->port, buf + n + 1, len - n - 1);
+}
+
+static void print_exposed(const struct remote_key *k, char *buf, size_t len)
+{
+    struct ip_addr a;
+    remote_key_address(k, &a);
+    addr_port_format(&a, k->port, buf, len);
 }
 
 struct dedup *dedup_new(const struct dedup_config *cfg)
@@ -78,12 +266,11 @@ struct dedup *dedup_new(const struct dedup_config *cfg)
     d->cfg = *cfg;
     if (!d->cfg.max_keys)
         d->cfg.max_keys = 16384;
-    d->windows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    d->key = g_string_sized_new(256);
+    hash_index_init(&d->window_index, 256);
     tally_table_init(&d->by_iface);
     tally_table_init(&d->by_process);
-    tally_table_init(&d->by_destination);
-    tally_table_init(&d->exposed);
+    remote_rows_init(&d->by_destination, print_destination);
+    remote_rows_init(&d->exposed, print_exposed);
     return d;
 }
 
@@ -91,59 +278,77 @@ void dedup_free(struct dedup *d)
 {
     if (!d)
         return;
-    g_hash_table_destroy(d->windows);
-    g_string_free(d->key, TRUE);
+    for (uint32_t i = 0; i < d->window_count; i++)
+        g_free(d->windows[i].text_heap);
+    g_free(d->windows);
+    hash_index_free(&d->window_index);
     g_hash_table_destroy(d->by_iface.rows);
     g_hash_table_destroy(d->by_process.rows);
-    g_hash_table_destroy(d->by_destination.rows);
-    g_hash_table_destroy(d->exposed.rows);
+    remote_rows_free(&d->by_destination);
+    remote_rows_free(&d->exposed);
     g_free(d);
 }
 
 /* The far end: where a request went, or who answered an exposure. */
-static void remote_end(const struct event *ev, char *buf, size_t len)
+static void remote_end(const struct event *ev, uint32_t kind, struct remote_key *k)
 {
     if (ev->dir == DIR_IN)
-        addr_port_format(&ev->src, ev->sport, buf, len);
+        remote_key_set(k, kind, &ev->src, ev->sport);
     else
-        addr_port_format(&ev->dst, ev->dport, buf, len);
+        remote_key_set(k, kind, &ev->dst, ev->dport);
 }
 
-/* Decimal digits then '|' (the key is built per alert: printf was most of
- * the stage's cost). */
-static void append_field_uint(GString *k, uint64_t v)
+static size_t put_name(char *text, size_t at, const char *name, size_t max)
 {
-    char buf[24];
-    size_t n = sizeof buf;
-    buf[--n] = '|';
-    do {
-        buf[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    g_string_append_len(k, buf + n, (gssize)(sizeof buf - n));
+    size_t n = strnlen(name, max - 1);
+    memcpy(text + at, name, n);
+    text[at + n] = '\0';
+    return at + n + 1;
 }
 
-static void append_field_str(GString *k, const char *v)
-{
-    g_string_append(k, v);
-    g_string_append_c(k, '|');
-}
+/* A window key with its text right behind it: hashed in one pass. */
+struct window_key_text {
+    struct window_key key;
+    char text[WINDOW_TEXT_MAX];
+};
 
-static void build_key(struct dedup *d, const struct event *ev, const char *remote, const struct process_view *pv)
+/* The window key of ev and its text. */
+static void build_key(const struct event *ev, const struct process_view *pv, struct window_key_text *kt)
 {
-    GString *k = d->key;
-    g_string_truncate(k, 0);
-    append_field_uint(k, (unsigned)ev->kind);
-    append_field_uint(k, (unsigned)ev->verdict);
-    append_field_uint(k, ev->transport);
-    append_field_str(k, ev->iface->name);
-    append_field_str(k, remote);
-    append_field_uint(k, pv->pid);
-    append_field_str(k, pv->name);
+    struct window_key *k = &kt->key;
+    char *text = kt->text;
+    memset(k, 0, sizeof *k);
+    k->kind = (uint32_t)ev->kind;
+    k->verdict = (uint32_t)ev->verdict;
+    k->transport = ev->transport;
+    k->pid = pv->pid;
+    remote_end(ev, 0, &k->remote);
+    size_t n = put_name(text, 0, ev->iface->name, IFACE_NAME_MAX);
+    n = put_name(text, n, pv->name, PROCESS_NAME_MAX);
     if (ev->kind == EVENT_DNS && ev->dns && ev->dns->question_count) {
-        append_field_str(k, ev->dns->questions[0].name);
-        append_field_uint(k, ev->dns->questions[0].qtype);
+        k->has_question = 1;
+        k->qtype = ev->dns->questions[0].qtype;
+        n = put_name(text, n, ev->dns->questions[0].name, DNS_NAME_MAX + 1);
     }
+    k->text_len = (uint32_t)n;
+}
+
+static const char *window_text(const struct window *w)
+{
+    return w->text_heap ? w->text_heap : w->text_inline;
+}
+
+struct window_match {
+    const struct dedup *d;
+    const struct window_key *key;
+    const char *text;
+};
+
+static bool window_matches(const void *ctx, uint32_t entry)
+{
+    const struct window_match *m = ctx;
+    const struct window *w = &m->d->windows[entry];
+    return memcmp(&w->key, m->key, sizeof *m->key) == 0 && memcmp(window_text(w), m->text, m->key->text_len) == 0;
 }
 
 static uint64_t window_end(const struct dedup *d, const struct window *w)
@@ -151,71 +356,110 @@ static uint64_t window_end(const struct dedup *d, const struct window *w)
     return w->start_ns > UINT64_MAX - d->cfg.window_ns ? UINT64_MAX : w->start_ns + d->cfg.window_ns;
 }
 
+/* Drops window n: the last one takes its place. */
+static void window_remove(struct dedup *d, uint32_t n)
+{
+    struct window *w = &d->windows[n];
+    hash_index_remove(&d->window_index, w->hash, n);
+    g_free(w->text_heap);
+    uint32_t last = --d->window_count;
+    if (n != last) {
+        *w = d->windows[last];
+        hash_index_move(&d->window_index, w->hash, last, n);
+    }
+}
+
 /* Makes room by dropping windows that have ended; false when none had. */
 static bool sweep_ended(struct dedup *d, uint64_t now_ns)
 {
     if (now_ns < d->next_end_ns)
         return false;
-    GHashTableIter it;
-    gpointer key, value;
-    guint before = g_hash_table_size(d->windows);
+    uint32_t before = d->window_count;
     uint64_t next_end = UINT64_MAX;
-    g_hash_table_iter_init(&it, d->windows);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
-        uint64_t end = window_end(d, value);
-        if (now_ns >= end)
-            g_hash_table_iter_remove(&it);
-        else if (end < next_end)
+    for (uint32_t i = 0; i < d->window_count;) {
+        uint64_t end = window_end(d, &d->windows[i]);
+        if (now_ns >= end) {
+            window_remove(d, i); /* the last window moved to i: look at i again */
+            continue;
+        }
+        if (end < next_end)
             next_end = end;
+        i++;
     }
     d->next_end_ns = next_end;
-    return g_hash_table_size(d->windows) < before;
+    return d->window_count < before;
 }
 
-static void record(struct dedup *d, const struct event *ev, const char *remote, const struct process_view *pv,
-                   bool alert, uint64_t seen)
+static struct window *window_add(struct dedup *d, const struct window_key *key, const char *text, uint32_t hash,
+                                 uint64_t start_ns)
+{
+    if (d->window_count == d->window_cap) {
+        uint32_t cap = d->window_cap ? d->window_cap * 2 : 256;
+        if (cap > d->cfg.max_keys)
+            cap = d->cfg.max_keys;
+        d->windows = g_renew(struct window, d->windows, cap);
+        d->window_cap = cap;
+    }
+    uint32_t n = d->window_count++;
+    struct window *w = &d->windows[n];
+    w->key = *key;
+    w->hash = hash;
+    w->pending = 0;
+    w->start_ns = start_ns;
+    w->text_heap = NULL;
+    if (key->text_len <= sizeof w->text_inline)
+        memcpy(w->text_inline, text, key->text_len);
+    else
+        w->text_heap = g_memdup2(text, key->text_len);
+    hash_index_add(&d->window_index, hash, n);
+    return w;
+}
+
+static void record(struct dedup *d, const struct event *ev, const struct process_view *pv, bool alert,
+                   uint64_t seen)
 {
     d->totals.seen += seen;
     if ((unsigned)ev->kind < EVENT_KIND_COUNT) {
         d->by_kind[ev->kind].alerts += alert ? 1 : 0;
         d->by_kind[ev->kind].seen += seen;
     }
-    tally_table_add(&d->by_iface, ev->iface->name, alert, seen);
-    char label[PROCESS_NAME_MAX + 16];
+    tally_add(tally_table_row(&d->by_iface, ev->iface->name), alert, seen);
     if (pv->pid || pv->name[0])
         d->any_process = true;
-    tally_table_add(&d->by_process, process_view_label(pv, label, sizeof label), alert, seen);
-    char dest[ADDR_PORT_STRLEN + 24];
-    size_t kind_len = strlen(event_kind_name(ev->kind)), remote_len = strlen(remote);
-    if (kind_len + 1 + remote_len >= sizeof dest)
-        remote_len = sizeof dest - kind_len - 2; /* cannot happen: kind names are short */
-    memcpy(dest, event_kind_name(ev->kind), kind_len);
-    dest[kind_len] = ' ';
-    memcpy(dest + kind_len + 1, remote, remote_len);
-    dest[kind_len + 1 + remote_len] = 0;
-    tally_table_add(&d->by_destination, dest, alert, seen);
+    if (!d->last_pv_row || d->last_pv.pid != pv->pid || strcmp(d->last_pv.name, pv->name) != 0) {
+        char label[PROCESS_NAME_MAX + 16];
+        d->last_pv = *pv;
+        d->last_pv_row = tally_table_row(&d->by_process, process_view_label(pv, label, sizeof label));
+    }
+    tally_add(d->last_pv_row, alert, seen);
+    struct remote_key dest;
+    remote_end(ev, (uint32_t)ev->kind, &dest);
+    tally_add(remote_row(&d->by_destination, &dest), alert, seen);
     if (ev->has_exposed) {
-        char exposed[ADDR_PORT_STRLEN];
-        addr_port_format(&ev->exposed, ev->exposed_port, exposed, sizeof exposed);
-        tally_table_add(&d->exposed, exposed, alert, seen);
+        struct remote_key exposed;
+        remote_key_set(&exposed, 0, &ev->exposed, ev->exposed_port);
+        tally_add(remote_row(&d->exposed, &exposed), alert, seen);
     }
 }
 
 bool dedup_admit(struct dedup *d, struct event *ev)
 {
-    char remote[ADDR_PORT_STRLEN];
     struct process_view pv;
-    remote_end(ev, remote, sizeof remote);
     process_view_get(ev, &pv);
     uint64_t seen = 1 + (uint64_t)ev->repeats; /* STUN retransmissions already folded upstream */
     d->totals.folded += ev->repeats;
     if (d->cfg.window_ns == 0) {
         d->totals.alerts++;
-        record(d, ev, remote, &pv, true, seen);
+        record(d, ev, &pv, true, seen);
         return true;
     }
-    build_key(d, ev, remote, &pv);
-    struct window *w = g_hash_table_lookup(d->windows, d->key->str);
+    struct window_key_text kt;
+    build_key(ev, &pv, &kt);
+    _Static_assert(offsetof(struct window_key_text, text) == sizeof(struct window_key), "text follows the key");
+    uint32_t hash = (uint32_t)hash_bytes(&kt, sizeof kt.key + kt.key.text_len, 0);
+    struct window_match m = { d, &kt.key, kt.text };
+    uint32_t n = hash_index_find(&d->window_index, hash, window_matches, &m);
+    struct window *w = n == HASH_INDEX_NONE ? NULL : &d->windows[n];
     if (w) {
         /* Out-of-order timestamps count as inside the window. */
         bool inside = ev->ts_ns < w->start_ns || ev->ts_ns - w->start_ns < d->cfg.window_ns;
@@ -223,23 +467,21 @@ bool dedup_admit(struct dedup *d, struct event *ev)
             w->pending += 1 + ev->repeats;
             d->totals.folded++;
             ev->folded = true;
-            record(d, ev, remote, &pv, false, seen);
+            record(d, ev, &pv, false, seen);
             return false;
         }
         ev->repeats += w->pending;
         w->pending = 0;
         w->start_ns = ev->ts_ns;
-    } else if (g_hash_table_size(d->windows) >= d->cfg.max_keys && !sweep_ended(d, ev->ts_ns)) {
+    } else if (d->window_count >= d->cfg.max_keys && !sweep_ended(d, ev->ts_ns)) {
         d->totals.untracked++;
     } else {
-        w = g_new0(struct window, 1);
-        w->start_ns = ev->ts_ns;
-        g_hash_table_insert(d->windows, g_strdup(d->key->str), w);
+        w = window_add(d, &kt.key, kt.text, hash, ev->ts_ns);
         if (window_end(d, w) < d->next_end_ns)
             d->next_end_ns = window_end(d, w);
     }
     d->totals.alerts++;
-    record(d, ev, remote, &pv, true, seen);
+    record(d, ev, &pv, true, seen);
     return true;
 }
 
@@ -324,9 +566,16 @@ void dedup_summary_text(const struct dedup *d, const char *prefix, GString *out)
     table_line(out, prefix, "alerts by interface", &d->by_iface);
     if (d->any_process)
         table_line(out, prefix, "alerts by process", &d->by_process);
-    table_line(out, prefix, "alerts by destination", &d->by_destination);
-    if (g_hash_table_size(d->exposed.rows))
-        table_line(out, prefix, "exposed", &d->exposed);
+    struct tally_table by_destination;
+    remote_rows_table(&d->by_destination, &by_destination);
+    table_line(out, prefix, "alerts by destination", &by_destination);
+    g_hash_table_destroy(by_destination.rows);
+    if (d->exposed.count) {
+        struct tally_table exposed;
+        remote_rows_table(&d->exposed, &exposed);
+        table_line(out, prefix, "exposed", &exposed);
+        g_hash_table_destroy(exposed.rows);
+    }
 }
 
 static void tally_json(struct json_writer *w, const char *key_name, const char *name, const struct tally *t)
@@ -360,8 +609,13 @@ void dedup_summary_json(const struct dedup *d, struct json_writer *w)
     json_array_end(w);
     table_json(w, "by_interface", "interface", &d->by_iface);
     table_json(w, "by_process", "process", &d->by_process);
-    table_json(w, "by_destination", "destination", &d->by_destination);
-    table_json(w, "exposed_addresses", "address", &d->exposed);
+    struct tally_table by_destination, exposed;
+    remote_rows_table(&d->by_destination, &by_destination);
+    remote_rows_table(&d->exposed, &exposed);
+    table_json(w, "by_destination", "destination", &by_destination);
+    table_json(w, "exposed_addresses", "address", &exposed);
+    g_hash_table_destroy(by_destination.rows);
+    g_hash_table_destroy(exposed.rows);
 }
 
 /* ---- rate limit ---- */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash_index.h"
+
 enum {
     LINKTYPE_NULL = 0, LINKTYPE_ETHERNET = 1, LINKTYPE_PPP = 9, LINKTYPE_RAW_12 = 12,
     LINKTYPE_PPP_HDLC = 50, LINKTYPE_RAW = 101, LINKTYPE_LOOP = 108, LINKTYPE_LINUX_SLL = 113,
@@ -28,7 +30,11 @@ struct iface_table {
     GHashTable *ifindex_names;/* GINT_TO_POINTER(index) → name from --ifname */
     char **vpn_globs;
     char *single_name;
-    GHashTable *host_addrs;   /* struct ip_addr* set (owned) */
+    /* Host addresses: asked twice an event (settle_direction), so a dense
+     * array indexed by hash_index rather than a GHashTable of copies. */
+    struct hash_index host_index;
+    struct ip_addr *host_addrs;
+    uint32_t host_count, host_cap;
     bool user_declared_vpn;   /* --vpn-if given, or --ifname names a VPN-like device */
     struct iface *last;       /* one-entry cache: most packets repeat the last interface */
     uint64_t hosts_not_learned, ifaces_over_cap; /* caps reached */
@@ -154,18 +160,34 @@ static void assign_role(const struct iface_table *t, struct iface *ifc)
     }
 }
 
-static guint addr_hash(gconstpointer p)
+/* Any bytes past an IPv4 address's four are zero (addr_from_v4), so the
+ * whole struct hashes: equal addresses, equal hashes. */
+static uint32_t host_hash(const struct ip_addr *a)
 {
-    const struct ip_addr *a = p;
-    guint h = 2166136261u;
-    for (size_t i = 0; i < sizeof a->bytes; i++)
-        h = (h ^ a->bytes[i]) * 16777619u;
-    return h ^ a->family;
+    uint64_t hi, lo;
+    memcpy(&hi, a->bytes, sizeof hi);
+    memcpy(&lo, a->bytes + 8, sizeof lo);
+    uint64_t h = (hi * 0x9e3779b97f4a7c15ull) ^ (lo * 0xc2b2ae3d27d4eb4full) ^ a->family;
+    h ^= h >> 31;
+    h *= 0xff51afd7ed558ccdull;
+    return (uint32_t)(h ^ h >> 32);
 }
 
-static gboolean addr_hash_equal(gconstpointer a, gconstpointer b)
+struct host_match {
+    const struct iface_table *t;
+    const struct ip_addr *a;
+};
+
+static bool host_matches(const void *ctx, uint32_t entry)
 {
-    return addr_equal(a, b);
+    const struct host_match *m = ctx;
+    return addr_equal(&m->t->host_addrs[entry], m->a);
+}
+
+static uint32_t host_find(const struct iface_table *t, const struct ip_addr *a, uint32_t hash)
+{
+    struct host_match m = { t, a };
+    return hash_index_find(&t->host_index, hash, host_matches, &m);
 }
 
 struct iface_table *iface_table_new(const struct iface_config *cfg, GError **err)
@@ -174,7 +196,7 @@ struct iface_table *iface_table_new(const struct iface_config *cfg, GError **err
     t->ifaces = g_ptr_array_new_with_free_func(g_free);
     t->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     t->ifindex_names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-    t->host_addrs = g_hash_table_new_full(addr_hash, addr_hash_equal, g_free, NULL);
+    hash_index_init(&t->host_index, 16);
     t->routed = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     t->vpn_globs = cfg ? g_strdupv(cfg->vpn_globs) : NULL;
     t->single_name = cfg && cfg->single_name ? g_strdup(cfg->single_name) : NULL;
@@ -204,7 +226,8 @@ void iface_table_free(struct iface_table *t)
     g_ptr_array_free(t->ifaces, TRUE);
     g_hash_table_destroy(t->by_key);
     g_hash_table_destroy(t->ifindex_names);
-    g_hash_table_destroy(t->host_addrs);
+    hash_index_free(&t->host_index);
+    g_free(t->host_addrs);
     g_hash_table_destroy(t->routed);
     g_strfreev(t->vpn_globs);
     g_free(t->single_name);
@@ -488,25 +511,39 @@ bool iface_table_is_vpn_endpoint(const struct iface_table *t, const struct ip_ad
 
 void iface_table_learn_host(struct iface_table *t, const struct ip_addr *a)
 {
-    if (g_hash_table_contains(t->host_addrs, a))
+    uint32_t hash = host_hash(a);
+    if (host_find(t, a, hash) != HASH_INDEX_NONE)
         return;
-    if (g_hash_table_size(t->host_addrs) >= HOST_ADDR_CAP) {
+    if (t->host_count >= HOST_ADDR_CAP) {
         t->hosts_not_learned++;
         return;
     }
-    struct ip_addr *copy = g_new(struct ip_addr, 1);
-    *copy = *a;
-    g_hash_table_add(t->host_addrs, copy);
+    if (t->host_count == t->host_cap) {
+        t->host_cap = t->host_cap ? t->host_cap * 2 : 16;
+        t->host_addrs = g_renew(struct ip_addr, t->host_addrs, t->host_cap);
+    }
+    t->host_addrs[t->host_count] = *a;
+    hash_index_add(&t->host_index, hash, t->host_count);
+    t->host_count++;
 }
 
 void iface_table_forget_host(struct iface_table *t, const struct ip_addr *a)
 {
-    g_hash_table_remove(t->host_addrs, a);
+    uint32_t hash = host_hash(a);
+    uint32_t n = host_find(t, a, hash);
+    if (n == HASH_INDEX_NONE)
+        return;
+    hash_index_remove(&t->host_index, hash, n);
+    uint32_t last = --t->host_count;
+    if (n != last) { /* the last address takes the freed place */
+        t->host_addrs[n] = t->host_addrs[last];
+        hash_index_move(&t->host_index, host_hash(&t->host_addrs[n]), last, n);
+    }
 }
 
 bool iface_table_is_host(const struct iface_table *t, const struct ip_addr *a)
 {
-    return g_hash_table_contains(t->host_addrs, a);
+    return host_find(t, a, host_hash(a)) != HASH_INDEX_NONE;
 }
 
 void iface_table_cap_counts(const struct iface_table *t, uint64_t *hosts_not_learned, uint64_t *ifaces_over_cap)

@@ -8,6 +8,7 @@
 
 #include "json.h"
 #include "sink_out.h"
+#include "strbuf.h"
 
 enum { SINK_OUT_BUFFER = 64 * 1024 };
 
@@ -174,7 +175,7 @@ static void write_buffer(struct sink_out *o)
 
 void sink_out_record(struct sink_out *o, const char *bytes, size_t len, bool alert)
 {
-    g_string_append_len(o->buf, bytes, (gssize)len);
+    str_put(o->buf, bytes, len); /* strbuf.h: a line an alert */
     struct record_end r = { .end = o->buf->len, .alert = alert };
     g_array_append_val(o->records, r);
     if (o->buf->len >= SINK_OUT_BUFFER)

@@ -8,6 +8,7 @@
 #include "iface.h"
 #include "sink.h"
 #include "sink_out.h"
+#include "strbuf.h"
 #include "timefmt.h"
 
 struct text_sink {
@@ -30,15 +31,15 @@ static const char *verdict_color(enum verdict v)
     }
 }
 
-/* s left-aligned in width columns, like "%-*s" without printf's cost (this
- * is the alert path). */
-static void append_padded(GString *l, const char *s, size_t width)
-{
-    size_t n = strlen(s);
-    g_string_append_len(l, s, (gssize)n);
-    for (; n < width; n++)
-        g_string_append_c(l, ' ');
-}
+/* The longest head of a line (before the description): time, colour,
+ * verdict and severity, kind, interface, direction, two addresses. The
+ * fixed words (verdict, severity, kind, direction names) are shorter than
+ * TEXT_WORD_MAX. */
+enum {
+    TEXT_WORD_MAX = 16,
+    TEXT_HEAD_MAX = 40 + 1 + 8 + (8 + 1 + TEXT_WORD_MAX) + 4 + 1 + TEXT_WORD_MAX + 1 + IFACE_NAME_MAX + 1 +
+                    TEXT_WORD_MAX + 1 + ADDR_PORT_STRLEN + 8 + ADDR_PORT_STRLEN + 2,
+};
 
 static void text_emit(void *self, const struct event *ev)
 {
@@ -48,60 +49,70 @@ static void text_emit(void *self, const struct event *ev)
         return;
     GString *l = t->line;
     g_string_truncate(l, 0);
-    char when[40], src[ADDR_PORT_STRLEN], dst[ADDR_PORT_STRLEN];
-    time_format_text(ev->ts_ns, when, sizeof when);
-    addr_port_format(&ev->src, ev->sport, src, sizeof src);
-    addr_port_format(&ev->dst, ev->dport, dst, sizeof dst);
-    g_string_append(l, when);
-    g_string_append_c(l, ' ');
+    /* The head straight into the line's room (strbuf.h), the rest by
+     * str_* appends: no g_string_append/printf on the alert path. */
+    char *p = str_reserve(l, TEXT_HEAD_MAX);
+    time_format_text(ev->ts_ns, p, 40);
+    p += strlen(p);
+    *p++ = ' ';
     if (t->opt.color)
-        g_string_append(l, verdict_color(ev->verdict));
+        p = str_cpy(p, verdict_color(ev->verdict));
     if (alert) {
-        append_padded(l, ev->verdict == VERDICT_LEAK ? "LEAK" : "EXPOSED", 8);
-        g_string_append_c(l, ' ');
-        append_padded(l, severity_name(ev->severity), 6);
+        p = str_cpy_padded(p, ev->verdict == VERDICT_LEAK ? "LEAK" : "EXPOSED", 8, 8);
+        *p++ = ' ';
+        p = str_cpy_padded(p, severity_name(ev->severity), 6, TEXT_WORD_MAX);
     } else {
-        append_padded(l, verdict_name(ev->verdict), 15);
+        p = str_cpy_padded(p, verdict_name(ev->verdict), 15, TEXT_WORD_MAX);
     }
     if (t->opt.color)
-        g_string_append(l, COLOR_RESET);
-    g_string_append_c(l, ' ');
-    append_padded(l, event_kind_name(ev->kind), 5);
-    g_string_append_c(l, ' ');
-    append_padded(l, ev->iface->name, 8);
-    g_string_append_c(l, ' ');
-    append_padded(l, direction_name(ev->dir), 3);
-    g_string_append_c(l, ' ');
-    g_string_append(l, src);
-    g_string_append(l, ev->transport == 6 ? " -tcp-> " : " -> ");
-    g_string_append(l, dst);
-    g_string_append(l, "  ");
-    if (ev->tunnel)
-        g_string_append_printf(l, "(in %s) ", ev->tunnel);
+        p = str_cpy(p, COLOR_RESET);
+    *p++ = ' ';
+    p = str_cpy_padded(p, event_kind_name(ev->kind), 5, TEXT_WORD_MAX);
+    *p++ = ' ';
+    p = str_cpy_padded(p, ev->iface->name, 8, IFACE_NAME_MAX);
+    *p++ = ' ';
+    p = str_cpy_padded(p, direction_name(ev->dir), 3, TEXT_WORD_MAX);
+    *p++ = ' ';
+    p = addr_port_put(&ev->src, ev->sport, p);
+    p = str_cpy(p, ev->transport == 6 ? " -tcp-> " : " -> ");
+    p = addr_port_put(&ev->dst, ev->dport, p);
+    *p++ = ' ';
+    *p++ = ' ';
+    str_commit(l, p);
+    char addr[ADDR_PORT_STRLEN];
+    if (ev->tunnel) {
+        str_puts(l, "(in ");
+        str_puts(l, ev->tunnel);
+        str_put(l, ") ", 2);
+    }
     event_describe(ev, l);
     if (ev->has_exposed) {
-        char exp[ADDR_PORT_STRLEN];
-        g_string_append_printf(l, "  exposed %s", addr_port_format(&ev->exposed, ev->exposed_port, exp, sizeof exp));
+        str_puts(l, "  exposed ");
+        str_puts(l, addr_port_format(&ev->exposed, ev->exposed_port, addr, sizeof addr));
         geo_text_annotate(l, " — ", ev->exposed_geo, "");
     }
     if (ev->process) { /* live only: the local sender (src/attrib/) */
         char proc[PROC_NAME_LEN + PROC_USER_LEN + 160];
-        g_string_append_printf(l, "  %s", process_info_format(ev->process, proc, sizeof proc));
+        str_put(l, "  ", 2);
+        str_puts(l, process_info_format(ev->process, proc, sizeof proc));
     }
     if (alert && ev->reason) {
-        g_string_append(l, "  [");
-        g_string_append(l, ev->reason);
+        str_puts(l, "  [");
+        str_puts(l, ev->reason);
         if (ev->vpn_name) {
-            g_string_append(l, "; VPN: ");
-            g_string_append(l, ev->vpn_name);
+            str_puts(l, "; VPN: ");
+            str_puts(l, ev->vpn_name);
         }
-        g_string_append_c(l, ']');
+        str_putc(l, ']');
     }
     if (alert)
         geo_text_annotate(l, "  (dest: ", ev->dst_geo, ")");
-    if (ev->repeats)
-        g_string_append_printf(l, " (+%u repeats)", ev->repeats);
-    g_string_append_c(l, '\n');
+    if (ev->repeats) {
+        str_puts(l, " (+");
+        str_put_uint(l, ev->repeats);
+        str_puts(l, " repeats)");
+    }
+    str_putc(l, '\n');
     /* Buffered: a saved capture's alerts go out in big writes; live, the
      * capture loop's audit_tick() flushes every sink between batches. */
     sink_out_record(t->out, l->str, l->len, alert);

@@ -45,17 +45,23 @@ static void set(struct event *ev, enum verdict v, enum severity s, const char *r
 /* Destinations that never leave the local link: loopback, link-local,
  * multicast (mDNS 224.0.0.251, LLMNR 224.0.0.252, SSDP 239.255.255.250,
  * ff02::/16 …), broadcast. */
-static bool link_local_destination(const struct event *ev)
+static bool link_local_destination(const struct event *ev, enum addr_class dst_class)
 {
-    if (addr_is_local_scope(&ev->dst))
+    switch (dst_class) { /* addr_is_local_scope's classes */
+    case ADDR_LOOPBACK:
+    case ADDR_LINK_LOCAL:
+    case ADDR_MULTICAST:
+    case ADDR_BROADCAST:
+    case ADDR_UNSPECIFIED:
         return true;
-    return ev->kind == EVENT_DNS && ev->dns->flavor != DNS_FLAVOR_DNS;
+    default:
+        return ev->kind == EVENT_DNS && ev->dns->flavor != DNS_FLAVOR_DNS;
+    }
 }
 
-static bool lan_destination(const struct ip_addr *a)
+static bool lan_destination(enum addr_class dst_class)
 {
-    enum addr_class c = addr_classify(a);
-    return c == ADDR_PRIVATE || c == ADDR_CGNAT;
+    return dst_class == ADDR_PRIVATE || dst_class == ADDR_CGNAT;
 }
 
 static void judge_request(const struct verdict_config *cfg, struct iface_table *ifaces, struct event *ev)
@@ -64,11 +70,12 @@ static void judge_request(const struct verdict_config *cfg, struct iface_table *
         set(ev, VERDICT_INBOUND, SEVERITY_NONE, "arrived at this host (it answers, it did not ask)");
         return;
     }
-    if (ev->iface->role == IFACE_ROLE_LOOPBACK || addr_classify(&ev->dst) == ADDR_LOOPBACK) {
+    enum addr_class dst_class = addr_classify(&ev->dst); /* once: every test below asks */
+    if (ev->iface->role == IFACE_ROLE_LOOPBACK || dst_class == ADDR_LOOPBACK) {
         set(ev, VERDICT_LOCAL, SEVERITY_NONE, "loopback");
         return;
     }
-    if (link_local_destination(ev)) {
+    if (link_local_destination(ev, dst_class)) {
         set(ev, VERDICT_LOCAL, SEVERITY_NONE, "link-local or LAN multicast (mDNS, LLMNR, SSDP)");
         return;
     }
@@ -92,7 +99,7 @@ static void judge_request(const struct verdict_config *cfg, struct iface_table *
         set(ev, VERDICT_ALLOWED, SEVERITY_NONE, "the VPN's own endpoint");
         return;
     }
-    bool lan = lan_destination(&ev->dst);
+    bool lan = lan_destination(dst_class);
     switch (ev->kind) {
     case EVENT_DNS:
         set(ev, VERDICT_LEAK, SEVERITY_HIGH,

@@ -35,6 +35,171 @@ static void test_addr_classify(void)
     }
 }
 
+/* The prefix-table walk addr_classify did before its tables became numeric
+ * masks (kept here as the reference it must agree with). */
+struct ref_prefix_rule {
+    uint8_t family;
+    uint8_t bits;
+    uint8_t prefix[16];
+    enum addr_class cls;
+};
+
+static const struct ref_prefix_rule ref_prefix_rules[] = {
+    { 4, 32, { 255, 255, 255, 255 }, ADDR_BROADCAST },
+    { 4, 8, { 0 }, ADDR_UNSPECIFIED },
+    { 4, 8, { 127 }, ADDR_LOOPBACK },
+    { 4, 8, { 10 }, ADDR_PRIVATE },
+    { 4, 12, { 172, 16 }, ADDR_PRIVATE },
+    { 4, 16, { 192, 168 }, ADDR_PRIVATE },
+    { 4, 10, { 100, 64 }, ADDR_CGNAT },
+    { 4, 16, { 169, 254 }, ADDR_LINK_LOCAL },
+    { 4, 24, { 192, 0, 2 }, ADDR_DOCUMENTATION },
+    { 4, 24, { 198, 51, 100 }, ADDR_DOCUMENTATION },
+    { 4, 24, { 203, 0, 113 }, ADDR_DOCUMENTATION },
+    { 4, 24, { 192, 0, 0 }, ADDR_RESERVED },
+    { 4, 15, { 198, 18 }, ADDR_RESERVED },
+    { 4, 4, { 224 }, ADDR_MULTICAST },
+    { 4, 4, { 240 }, ADDR_RESERVED },
+    { 6, 128, { 0 }, ADDR_UNSPECIFIED },
+    { 6, 128, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, ADDR_LOOPBACK },
+    { 6, 32, { 0x20, 0x01, 0x0d, 0xb8 }, ADDR_DOCUMENTATION },
+    { 6, 7, { 0xfc }, ADDR_PRIVATE },
+    { 6, 10, { 0xfe, 0x80 }, ADDR_LINK_LOCAL },
+    { 6, 8, { 0xff }, ADDR_MULTICAST },
+    { 6, 3, { 0x20 }, ADDR_PUBLIC },
+    { 6, 0, { 0 }, ADDR_RESERVED },
+    { 4, 0, { 0 }, ADDR_PUBLIC },
+};
+
+static enum addr_class ref_classify(const struct ip_addr *a)
+{
+    struct ip_addr v = *a;
+    addr_unmap(&v);
+    if (v.family != 4 && v.family != 6)
+        return ADDR_NONE;
+    for (size_t i = 0; i < G_N_ELEMENTS(ref_prefix_rules); i++) {
+        const struct ref_prefix_rule *r = &ref_prefix_rules[i];
+        if (r->family != v.family)
+            continue;
+        unsigned full = r->bits / 8, rest = r->bits % 8;
+        if (memcmp(v.bytes, r->prefix, full) != 0)
+            continue;
+        if (rest) {
+            uint8_t mask = (uint8_t)(0xff << (8 - rest));
+            if ((v.bytes[full] & mask) != (r->prefix[full] & mask))
+                continue;
+        }
+        return r->cls;
+    }
+    return ADDR_RESERVED;
+}
+
+static uint64_t classify_rng = 0x9e3779b97f4a7c15ull;
+static uint32_t classify_random(void)
+{
+    classify_rng ^= classify_rng << 13;
+    classify_rng ^= classify_rng >> 7;
+    classify_rng ^= classify_rng << 17;
+    return (uint32_t)(classify_rng >> 16);
+}
+
+static void expect_same_class(const struct ip_addr *a)
+{
+    enum addr_class want = ref_classify(a), got = addr_classify(a);
+    if (got != want) {
+        char buf[ADDR_STRLEN];
+        g_error("%s (family %u): got %s, want %s", addr_format(a, buf, sizeof buf), a->family, addr_class_name(got),
+                addr_class_name(want));
+    }
+}
+
+/* Every IPv4 first and second octet, prefixes of every rule with random and
+ * boundary tails, IPv4-mapped IPv6, and other families. */
+static void test_addr_classify_like_table(void)
+{
+    for (unsigned first = 0; first < 256; first++) {
+        for (unsigned second = 0; second < 256; second++) {
+            uint32_t r = classify_random();
+            uint8_t b[4] = { (uint8_t)first, (uint8_t)second, (uint8_t)r, (uint8_t)(r >> 8) };
+            struct ip_addr a;
+            addr_from_v4(&a, b);
+            expect_same_class(&a);
+            uint8_t m[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, b[0], b[1], b[2], b[3] };
+            addr_from_v6(&a, m);
+            expect_same_class(&a);
+        }
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(ref_prefix_rules); i++) {
+        const struct ref_prefix_rule *r = &ref_prefix_rules[i];
+        for (int round = 0; round < 2000; round++) {
+            uint8_t b[16];
+            for (int k = 0; k < 16; k++)
+                b[k] = (uint8_t)classify_random();
+            /* keep the rule's prefix, or all but its last bit, then zeros or ones or random after */
+            unsigned keep = r->bits - (round & 1 ? 0u : (r->bits ? 1u : 0u));
+            for (unsigned bit = 0; bit < keep; bit++) {
+                uint8_t mask = (uint8_t)(0x80 >> (bit % 8));
+                b[bit / 8] = (uint8_t)((b[bit / 8] & ~mask) | (r->prefix[bit / 8] & mask));
+            }
+            if (round % 3 == 1)
+                for (unsigned bit = keep; bit < 128; bit++)
+                    b[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+            struct ip_addr a;
+            if (r->family == 4)
+                addr_from_v4(&a, b);
+            else
+                addr_from_v6(&a, b);
+            expect_same_class(&a);
+        }
+    }
+    struct ip_addr none = { 0, { 0 } };
+    expect_same_class(&none);
+    struct ip_addr odd = { 5, { 10 } };
+    expect_same_class(&odd);
+}
+
+/* The learned host addresses (a hash_index set since the alert-path work):
+ * learn, forget (the last address moves into the freed place), the cap. */
+static void test_iface_host_set(void)
+{
+    struct iface_table *t = iface_table_new(NULL, NULL);
+    enum { N = 1200 }; /* past the 1024 cap */
+    struct ip_addr addrs[N];
+    bool learned[N];
+    for (int i = 0; i < N; i++) {
+        uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (uint8_t)(i >> 8), (uint8_t)i };
+        if (i % 2)
+            addr_from_v6(&addrs[i], b);
+        else
+            addr_from_v4(&addrs[i], b + 12);
+        learned[i] = false;
+    }
+    uint64_t not_learned = 0, over = 0;
+    for (int i = 0; i < N; i++) {
+        g_assert_false(iface_table_is_host(t, &addrs[i]));
+        iface_table_learn_host(t, &addrs[i]);
+        learned[i] = i < 1024;
+        iface_table_learn_host(t, &addrs[i]); /* again: no change */
+    }
+    iface_table_cap_counts(t, &not_learned, &over);
+    g_assert_cmpuint(not_learned, ==, 2 * (N - 1024));
+    for (int i = 0; i < N; i += 3) {
+        iface_table_forget_host(t, &addrs[i]);
+        learned[i] = false;
+    }
+    iface_table_forget_host(t, &addrs[0]); /* not there: no change */
+    for (int i = 0; i < N; i++)
+        g_assert_cmpint(iface_table_is_host(t, &addrs[i]), ==, learned[i]);
+    /* Room again: the ones past the cap are learned now. */
+    for (int i = 1024; i < N; i++) {
+        iface_table_learn_host(t, &addrs[i]);
+        learned[i] = true;
+    }
+    for (int i = 0; i < N; i++)
+        g_assert_cmpint(iface_table_is_host(t, &addrs[i]), ==, learned[i]);
+    iface_table_free(t);
+}
+
 static void test_addr_format(void)
 {
     struct ip_addr a;
@@ -359,11 +524,13 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/addr/classify", test_addr_classify);
+    g_test_add_func("/addr/classify-like-table", test_addr_classify_like_table);
     g_test_add_func("/addr/format", test_addr_format);
     g_test_add_func("/flow/bidirectional", test_flow_bidirectional);
     g_test_add_func("/flow/cap-lru", test_flow_cap_lru);
     g_test_add_func("/flow/idle-expiry", test_flow_idle_expiry);
     g_test_add_func("/iface/roles", test_iface_roles_by_name_and_link);
+    g_test_add_func("/iface/host-set", test_iface_host_set);
     g_test_add_func("/iface/user-names", test_iface_user_names);
     g_test_add_func("/iface/vpn-by-evidence", test_iface_vpn_by_evidence);
     g_test_add_func("/verdict/policy", test_verdict_policy);

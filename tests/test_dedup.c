@@ -2,6 +2,7 @@
  * samples: what the pipeline delivers with and without a window, and the
  * window rules on copies of those events. */
 #include <glib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
@@ -219,6 +220,69 @@ static void test_dns_names_are_distinct(void)
     run_free(&run);
 }
 
+/* Keys are binary (src/dedup.c): names longer than a window's inline text,
+ * names that differ only in their last byte, sweeps that compact the table,
+ * and a remote that prints the same (an IPv4 address with stray bytes past
+ * its four) being the same leak and the same summary row. */
+static void test_binary_keys(void)
+{
+    char *ifnames[] = { "1=lo", "2=eth0", "3=wg0", NULL };
+    struct run run;
+    run_sample(&run, "samples/dns-leak-any.pcap", ifnames, NULL, 60);
+    const struct recorded *udp = find_frame(&run, 7, EVENT_DNS);
+    g_assert_nonnull(udp);
+    g_assert_true(udp->alert);
+    enum { NAMES = 12 };
+    struct dedup_config dc = { .window_ns = 60ull * 1000000000ull, .max_keys = NAMES };
+    struct dedup *d = dedup_new(&dc);
+    struct dns_message msgs[NAMES];
+    uint64_t t0 = udp->ev.ts_ns;
+    for (int round = 0; round < 3; round++) {
+        /* New names each round, in a full table: the windows of the last
+         * round have ended, so a sweep makes room (and compacts). */
+        uint64_t base = t0 + (uint64_t)round * 100 * 1000000000ull;
+        for (int i = 0; i < NAMES; i++) {
+            msgs[i] = udp->dns;
+            /* even: short; odd: past any inline buffer, differing only at the end */
+            if (i % 2)
+                snprintf(msgs[i].questions[0].name, sizeof msgs[i].questions[0].name,
+                         "a-rather-long-label-for-a-leak-test.another-long-label.r%d.example.com.%c", round, 'a' + i);
+            else
+                snprintf(msgs[i].questions[0].name, sizeof msgs[i].questions[0].name, "n%d.r%d.example", i, round);
+        }
+        for (int i = 0; i < NAMES; i++) {
+            struct event ev = udp->ev;
+            ev.dns = &msgs[i];
+            ev.ts_ns = base + (uint64_t)i;
+            g_assert_true(dedup_admit(d, &ev));
+        }
+        for (int i = NAMES - 1; i >= 0; i--) {
+            struct event ev = udp->ev;
+            ev.dns = &msgs[i];
+            ev.ts_ns = base + 1000000000ull;
+            g_assert_false(dedup_admit(d, &ev));
+        }
+        g_assert_cmpuint(dedup_totals(d)->untracked, ==, 0);
+    }
+    /* Stray bytes past an IPv4 address's four: it prints the same, so it is
+     * the same leak. */
+    struct event ev = udp->ev;
+    ev.dns = &msgs[0];
+    ev.ts_ns = t0 + 200ull * 1000000000ull + 5;
+    g_assert_cmpuint(ev.dst.family, ==, 4);
+    ev.dst.bytes[9] = 0x5a;
+    g_assert_false(dedup_admit(d, &ev));
+    const struct dedup_totals *t = dedup_totals(d);
+    g_assert_cmpuint(t->alerts, ==, 3 * NAMES);
+    g_assert_cmpuint(t->folded, ==, 3 * NAMES + 1);
+    GString *text = g_string_new(NULL);
+    dedup_summary_text(d, "", text);
+    g_assert_nonnull(strstr(text->str, "alerts by destination: dns 198.51.100.1:53 36 (seen 73)\n"));
+    g_string_free(text, TRUE);
+    dedup_free(d);
+    run_free(&run);
+}
+
 /* The key table is bounded: beyond it alerts go out unfolded, counted. */
 static void test_key_cap(void)
 {
@@ -323,6 +387,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dedup/window-zero", test_window_zero_disables);
     g_test_add_func("/dedup/dns-names", test_dns_names_are_distinct);
     g_test_add_func("/dedup/key-cap", test_key_cap);
+    g_test_add_func("/dedup/binary-keys", test_binary_keys);
     g_test_add_func("/dedup/rate-limit", test_rate_limit);
     g_test_add_func("/dedup/process-in-key", test_process_in_key);
     return g_test_run();

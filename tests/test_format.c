@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "strbuf.h"
 #include "timefmt.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
@@ -100,6 +101,66 @@ static void test_small_buffers_truncate(void)
     g_assert_cmpuint(strlen(tiny), <, sizeof tiny);
 }
 
+/* addr_port_put (writes in place, returns the end) against addr_port_format,
+ * and "-:port" for an address of no family, as before. */
+static void test_addr_port_put(void)
+{
+    static const char *const addrs[] = { "0.0.0.0", "9.99.199.255", "203.0.113.200", "::", "::ffff:192.0.2.1",
+                                         "2001:db8::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" };
+    static const uint16_t ports[] = { 0, 9, 53, 3478, 65535 };
+    for (size_t i = 0; i < G_N_ELEMENTS(addrs); i++) {
+        for (size_t k = 0; k < G_N_ELEMENTS(ports); k++) {
+            struct ip_addr a;
+            g_assert_true(addr_parse(&a, addrs[i]));
+            char want[ADDR_PORT_STRLEN], got[ADDR_PORT_STRLEN + 4];
+            memset(got, 'x', sizeof got);
+            addr_port_format(&a, ports[k], want, sizeof want);
+            char *end = addr_port_put(&a, ports[k], got);
+            g_assert_cmpstr(got, ==, want);
+            g_assert_true(end == got + strlen(want));
+            g_assert_cmpint(got[ADDR_PORT_STRLEN], ==, 'x');
+        }
+    }
+    struct ip_addr none = { 0, { 1, 2, 3, 4 } };
+    char buf[ADDR_PORT_STRLEN];
+    g_assert_cmpstr(addr_port_format(&none, 53, buf, sizeof buf), ==, "-:53");
+    addr_port_put(&none, 5353, buf);
+    g_assert_cmpstr(buf, ==, "-:5353");
+}
+
+/* The in-place appends of src/strbuf.h against GLib's own, growing the
+ * string past its first allocation on the way. */
+static void test_strbuf_like_glib(void)
+{
+    GString *want = g_string_sized_new(4), *got = g_string_sized_new(4);
+    static const char *const words[] = { "", "a", "leak", "encrypted-dns", "0123456789abcdef0123456789" };
+    for (int round = 0; round < 200; round++) {
+        const char *w = words[round % G_N_ELEMENTS(words)];
+        unsigned v = round * 2654435761u >> (round % 32);
+        size_t width = (size_t)(round % 20);
+        g_string_append(want, w);
+        str_puts(got, w);
+        g_string_append_c(want, ' ');
+        str_putc(got, ' ');
+        g_string_append_printf(want, "%-*s|%u|", (int)width, w, v);
+        str_put_padded(got, w, width);
+        str_putc(got, '|');
+        str_put_uint(got, v);
+        str_putc(got, '|');
+        /* reserve, copy in place, commit */
+        g_string_append_printf(want, "%-*s.%s", (int)width, w, w);
+        char *p = str_reserve(got, width + 2 * strlen(w) + 1);
+        p = str_cpy_padded(p, w, width, 64);
+        *p++ = '.';
+        p = str_cpy(p, w);
+        str_commit(got, p);
+        g_assert_cmpuint(got->len, ==, want->len);
+        g_assert_cmpstr(got->str, ==, want->str);
+    }
+    g_string_free(want, TRUE);
+    g_string_free(got, TRUE);
+}
+
 static void expect_time(uint64_t ts_ns)
 {
     time_t secs = (time_t)(ts_ns / 1000000000ull);
@@ -149,6 +210,8 @@ int main(int argc, char **argv)
     g_test_add_func("/format/ipv6-like-inet_ntop", test_v6_like_inet_ntop);
     g_test_add_func("/format/ipv4-like-inet_ntop", test_v4_like_inet_ntop);
     g_test_add_func("/format/small-buffers", test_small_buffers_truncate);
+    g_test_add_func("/format/addr-port-put", test_addr_port_put);
+    g_test_add_func("/format/strbuf-like-glib", test_strbuf_like_glib);
     g_test_add_func("/format/time-like-gmtime", test_time_like_gmtime);
     g_test_add_func("/format/time-small-buffer", test_time_small_buffer);
     return g_test_run();

@@ -447,6 +447,11 @@ static void note_dns_query(struct attrib *at, struct event *ev)
 static void attrib_enrich(void *self, struct event *ev)
 {
     struct attrib *at = self;
+    /* Replaying a file whose frames carried no process notes (nearly every
+     * file): nothing to find, and nothing is looked up live. ev->process is
+     * still NULL here (only this stage sets it). */
+    if (at->replay && !at->ebpf && g_hash_table_size(at->flows) == 0)
+        return;
     if (ev->src.family == 0 || (ev->dir != DIR_OUT && addr_classify(&ev->src) != ADDR_LOOPBACK))
         return;
     const struct process_info *pi = attrib_lookup(at, ev->transport, &ev->src, ev->sport, &ev->dst, ev->dport);
