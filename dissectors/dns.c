@@ -3,6 +3,7 @@
  * forward references end as MALFORMED. */
 #include "dns.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,68 @@ size_t dns_tcp_frame_length(const struct cursor *c)
     return len < 0 ? 0 : 2 + (size_t)len;
 }
 
+/* Label bytes written as they are: printable ASCII but space, '.' and '\\';
+ * the others are escaped as dig does. A table: this is asked of every byte. */
+static const bool name_byte_is_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static bool name_byte_plain(uint8_t ch)
+{
+    return name_byte_is_plain[ch];
+}
+
+/* Appends one label byte at out[*used], escaped when it must be. A piece
+ * that does not fit is left out (a shorter one after it may still fit). */
+static void append_name_byte(char *out, size_t *used, size_t outlen, uint8_t ch)
+{
+    char esc[5];
+    size_t plen;
+    if (name_byte_plain(ch))
+        esc[0] = (char)ch, plen = 1;
+    else if (ch == '.' || ch == '\\')
+        esc[0] = '\\', esc[1] = (char)ch, plen = 2;
+    else /* \DDD, as dig prints it; by hand: snprintf per byte was most of a binary name's cost */
+        esc[0] = '\\', esc[1] = (char)('0' + ch / 100), esc[2] = (char)('0' + ch / 10 % 10),
+        esc[3] = (char)('0' + ch % 10), plen = 4;
+    if (*used + plen + 1 < outlen) {
+        memcpy(out + *used, esc, plen);
+        *used += plen;
+    }
+}
+
+/* Copies a label of len bytes to out[used..] when it fits whole and needs no
+ * escapes, the usual case: one bounds-checked copy instead of a read and an
+ * append per byte. False (pos unmoved) sends it the escaping way. */
+static bool copy_plain_label(struct cursor *pos, char *out, size_t used, size_t outlen, size_t len)
+{
+    /* the per-byte rule below keeps a byte while used + 2 < outlen */
+    if (used + len + 2 > outlen || !cursor_has(pos, len))
+        return false;
+    struct cursor label = *pos;
+    cursor_copy(&label, out + used, len);
+    for (size_t i = 0; i < len; i++)
+        if (!name_byte_plain((uint8_t)out[used + i]))
+            return false;
+    *pos = label;
+    return true;
+}
+
 /* Reads a name at the cursor (whole message in `msg` for pointers) into out.
  * The cursor ends after the name's in-place part. */
 static bool read_name(const struct cursor *msg, struct cursor *c, char *out, size_t outlen)
@@ -74,25 +137,14 @@ static bool read_name(const struct cursor *msg, struct cursor *c, char *out, siz
         wire_len += len + 1u;
         if (wire_len > 255)
             return false;
-        for (unsigned i = 0; i < len; i++) {
-            uint8_t ch = cursor_u8(pos);
-            char esc[5];
-            const char *piece = esc;
-            if (ch > 0x20 && ch < 0x7f && ch != '.' && ch != '\\')
-                esc[0] = (char)ch, esc[1] = '\0';
-            else if (ch == '.' || ch == '\\')
-                esc[0] = '\\', esc[1] = (char)ch, esc[2] = '\0';
-            else /* \DDD, as dig prints it; by hand: snprintf per byte was most of a binary name's cost */
-                esc[0] = '\\', esc[1] = (char)('0' + ch / 100), esc[2] = (char)('0' + ch / 10 % 10),
-                esc[3] = (char)('0' + ch % 10), esc[4] = '\0';
-            size_t plen = strlen(piece);
-            if (used + plen + 1 < outlen) {
-                memcpy(out + used, piece, plen);
-                used += plen;
-            }
+        if (copy_plain_label(pos, out, used, outlen, len)) {
+            used += len;
+        } else {
+            for (unsigned i = 0; i < len; i++)
+                append_name_byte(out, &used, outlen, cursor_u8(pos));
+            if (!cursor_ok(pos))
+                return false;
         }
-        if (!cursor_ok(pos))
-            return false;
         if (used + 2 < outlen)
             out[used++] = '.';
     }
@@ -102,10 +154,12 @@ static bool read_name(const struct cursor *msg, struct cursor *c, char *out, siz
     return true;
 }
 
+/* A record into *an (when store; its name is written there even when the
+ * record then proves broken: *an counts only once the caller stores it). */
 static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_answer *an, bool store)
 {
-    char name[DNS_NAME_MAX + 1];
-    if (!read_name(msg, c, name, sizeof name))
+    char skipped[DNS_NAME_MAX + 1];
+    if (!read_name(msg, c, store ? an->name : skipped, sizeof an->name))
         return false;
     uint16_t type = cursor_u16be(c), rclass = cursor_u16be(c);
     uint32_t ttl = cursor_u32be(c);
@@ -115,11 +169,12 @@ static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_a
         return false;
     if (!store)
         return true;
-    memset(an, 0, sizeof *an);
-    memcpy(an->name, name, sizeof name);
     an->type = type;
     an->rclass = rclass & 0x7fff;
     an->ttl = ttl;
+    an->addr_family = 0;
+    memset(an->addr, 0, sizeof an->addr);
+    an->target[0] = '\0';
     if (type == DNS_TYPE_A && rdlen == 4) {
         an->addr_family = 4;
         cursor_copy(&rd, an->addr, 4);
@@ -137,7 +192,14 @@ static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_a
 
 enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h, struct dns_message *out)
 {
-    memset(out, 0, sizeof *out);
+    /* Not the 5 KiB of question and answer slots: only those counted are
+     * filled, and read (dns.h). */
+    memset(out, 0, offsetof(struct dns_message, questions));
+    out->answer_count = 0;
+    out->answers_truncated = false;
+    out->has_edns = false;
+    out->edns_udp_size = 0;
+    out->trailing = 0;
     struct cursor msg = cursor_rest(c);
     struct cursor r = msg;
     /* Port 53 on either side is unicast DNS, as tshark decides it. */
@@ -168,17 +230,18 @@ enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h, 
     if ((size_t)out->qdcount * 5 > cursor_left(&r))
         return DISSECT_MALFORMED;
     for (unsigned i = 0; i < out->qdcount; i++) {
-        struct dns_question q;
-        if (!read_name(&msg, &r, q.name, sizeof q.name))
+        struct dns_question skipped; /* read, checked, not stored: past DNS_MAX_QUESTIONS */
+        struct dns_question *q = out->question_count < DNS_MAX_QUESTIONS ? &out->questions[out->question_count] : &skipped;
+        if (!read_name(&msg, &r, q->name, sizeof q->name))
             return DISSECT_MALFORMED;
-        q.qtype = cursor_u16be(&r);
+        q->qtype = cursor_u16be(&r);
         uint16_t qclass = cursor_u16be(&r);
         if (!cursor_ok(&r))
             return DISSECT_MALFORMED;
-        q.unicast_response = out->flavor == DNS_FLAVOR_MDNS && (qclass & 0x8000);
-        q.qclass = out->flavor == DNS_FLAVOR_MDNS ? (qclass & 0x7fff) : qclass;
-        if (out->question_count < DNS_MAX_QUESTIONS)
-            out->questions[out->question_count++] = q;
+        q->unicast_response = out->flavor == DNS_FLAVOR_MDNS && (qclass & 0x8000);
+        q->qclass = out->flavor == DNS_FLAVOR_MDNS ? (qclass & 0x7fff) : qclass;
+        if (q != &skipped)
+            out->question_count++;
     }
     /* Answers after good questions: a bad record ends the walk, not the message. */
     unsigned records = (unsigned)out->ancount + out->nscount + out->arcount;
