@@ -842,8 +842,10 @@ enum { FAST_DECLINED = -1, SLL2_HEADER_LEN = 20, ETHERNET_HEADER_LEN = 14 };
 
 static bool is_tunnel_port(uint16_t port)
 {
-    return port == PORT_VXLAN || port == PORT_VXLAN_GPE || port == PORT_GENEVE || port == PORT_GTP_U ||
-           port == PORT_TEREDO;
+    /* most ports are outside 2152..6081 altogether: one compare for them */
+    return port >= PORT_GTP_U && port <= PORT_GENEVE &&
+           (port == PORT_VXLAN || port == PORT_VXLAN_GPE || port == PORT_GENEVE || port == PORT_GTP_U ||
+            port == PORT_TEREDO);
 }
 
 /* seg: the IP payload. UDP and TCP as transport_udp()/transport_tcp() read them. */
