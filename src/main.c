@@ -452,6 +452,15 @@ static void on_attrib_packet(void *user, const struct packet *p, uint64_t ts_ns)
     attrib_observe(user, p, ts_ns);
 }
 
+/* Reading a file, processes come only from the comments of leakaudit's own
+ * evidence packets: a frame without a comment has nothing to tell, and most
+ * have none (no call for them). */
+static void on_attrib_replay_packet(void *user, const struct packet *p, uint64_t ts_ns)
+{
+    if (p->frame->comment)
+        attrib_observe(user, p, ts_ns);
+}
+
 static void on_attrib_note(void *user, const struct event *ev, GString *comment)
 {
     char note[256];
@@ -772,7 +781,7 @@ int main(int argc, char **argv)
         struct attrib_options ao = { .no_ebpf = o.no_ebpf, .quiet = o.quiet };
         attr = o.devices ? attrib_open(&ao) : attrib_open_replay();
         audit_add_enricher(a, attrib_enricher(attr));
-        audit_set_packet_observer(a, on_attrib_packet, on_attrib_note, attr);
+        audit_set_packet_observer(a, o.devices ? on_attrib_packet : on_attrib_replay_packet, on_attrib_note, attr);
         process_view_register(attrib_process_view);
     }
     int rc = o.devices ? (lc ? run_live(a, &o, lc, attr, &err) : -1) : run_file(a, &o, &err);
