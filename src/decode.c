@@ -977,7 +977,18 @@ static int fast_link(int linktype, struct cursor *c, struct packet *p)
 
 enum decode_status decode_frame(const struct frame *f, struct packet *out)
 {
-    *out = (struct packet){ .frame = f, .dir = f->dir };
+    /* Field by field, not a 152-byte clear: the fast path writes the rest
+     * (src/dst, l3, ports, payload) itself, and a decline starts over. */
+    out->frame = f;
+    out->ifindex = 0;
+    out->hatype = 0;
+    out->dir = f->dir;
+    out->vlan = 0;
+    out->encap = NULL;
+    out->encap_depth = 0;
+    out->first_fragment = false;
+    out->tcp_seq = 0;
+    out->tcp_flags = 0;
     struct cursor c = cursor_make(f->data, f->caplen);
     int net = fast_link(f->linktype, &c, out);
     int st = net == ETHERTYPE_IPV4 ? fast_ipv4(&c, out) : net == ETHERTYPE_IPV6 ? fast_ipv6(&c, out) : FAST_DECLINED;
