@@ -316,10 +316,11 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
     /* A pipe (tcpdump -w - | leakaudit -r -) is watched as it comes: its alerts
      * go out at once, as live; a file's in the sinks' big buffered writes. */
     bool stream = source_bytes_total(src) == 0;
+    const struct audit_counters *counters = audit_counters(a); /* lives as long as a */
     for (;;) {
         if (stop_requested)
             break;
-        if (o->count > 0 && audit_counters(a)->frames >= (uint64_t)o->count)
+        if (o->count > 0 && counters->frames >= (uint64_t)o->count)
             break;
         enum source_status st = source_next(src, &f, err);
         if (summary_requested) { /* SIGUSR1 while reading: the totals before this frame */
@@ -343,7 +344,8 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
             reopen_if_asked(a); /* a pipe can run for days, as live */
             audit_tick(a, 0);   /* flushes; 0: capture time decides what expires, not the clock */
         }
-        progress_tick(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
+        if (prog)
+            progress_tick(prog, source_bytes_read(src), counters->frames, counters->alerts);
     }
     progress_end(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
     progress_free(prog);
