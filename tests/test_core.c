@@ -81,6 +81,48 @@ static void test_flow_bidirectional(void)
     flow_table_free(t);
 }
 
+/* The key puts the memcmp()-smaller (address, port) first, and the
+ * direction says whether the packet was turned round: random pairs of
+ * addresses (sharing prefixes, so the second 8-byte half of IPv6 decides
+ * too), equal addresses, and the byte orders a word compare could get
+ * wrong (1.0.0.2 before 2.0.0.1). */
+static void test_flow_key_order(void)
+{
+    struct flow_table *t = flow_table_new(4096, 60ull * 1000000000ull);
+    GRand *rng = g_rand_new_with_seed(40000);
+    for (int i = 0; i < 2000; i++) {
+        struct packet p = make_packet("1.0.0.2", 1000, "2.0.0.1", 2000, 17);
+        if (i % 2) {
+            p.ip_version = 6;
+            p.src.family = p.dst.family = 6;
+            for (int b = 0; b < 16; b++)
+                p.src.bytes[b] = p.dst.bytes[b] = (uint8_t)g_rand_int(rng);
+            for (int k = g_rand_int_range(rng, 1, 4); k > 0; k--) /* one to three bytes differ */
+                p.dst.bytes[g_rand_int_range(rng, 0, 16)] ^= (uint8_t)g_rand_int_range(rng, 0, 256);
+        } else if (i > 0) {
+            for (int b = 0; b < 4; b++)
+                p.src.bytes[b] = p.dst.bytes[b] = (uint8_t)g_rand_int(rng);
+            for (int k = g_rand_int_range(rng, 1, 4); k > 0; k--)
+                p.dst.bytes[g_rand_int_range(rng, 0, 4)] ^= (uint8_t)g_rand_int_range(rng, 0, 256);
+        }
+        p.sport = (uint16_t)g_rand_int(rng);
+        p.dport = (uint16_t)g_rand_int(rng);
+        size_t alen = p.ip_version == 4 ? 4 : 16;
+        int cmp = memcmp(p.src.bytes, p.dst.bytes, alen);
+        int want_reverse = cmp > 0 || (cmp == 0 && p.sport > p.dport);
+        int dir;
+        struct flow *f = flow_lookup(t, &p, (uint64_t)i, true, &dir);
+        g_assert_cmpint(dir, ==, want_reverse);
+        g_assert_cmpmem(f->key.addr_lo, alen, want_reverse ? p.dst.bytes : p.src.bytes, alen);
+        g_assert_cmpmem(f->key.addr_hi, alen, want_reverse ? p.src.bytes : p.dst.bytes, alen);
+        g_assert_cmpuint(f->key.port_lo, ==, want_reverse ? p.dport : p.sport);
+        g_assert_cmpuint(f->key.port_hi, ==, want_reverse ? p.sport : p.dport);
+        g_assert_cmpuint(f->key.family, ==, p.ip_version);
+    }
+    g_rand_free(rng);
+    flow_table_free(t);
+}
+
 static int evicted_count;
 static void count_evict(struct flow *f, void *user)
 {
@@ -361,6 +403,7 @@ int main(int argc, char **argv)
     g_test_add_func("/addr/classify", test_addr_classify);
     g_test_add_func("/addr/format", test_addr_format);
     g_test_add_func("/flow/bidirectional", test_flow_bidirectional);
+    g_test_add_func("/flow/key-order", test_flow_key_order);
     g_test_add_func("/flow/cap-lru", test_flow_cap_lru);
     g_test_add_func("/flow/idle-expiry", test_flow_idle_expiry);
     g_test_add_func("/iface/roles", test_iface_roles_by_name_and_link);
