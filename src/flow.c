@@ -103,17 +103,21 @@ static int make_key(const struct packet *p, struct flow_key *k)
     return reverse;
 }
 
-/* Multiply-xorshift over the key's 40 bytes as five 64-bit words. */
+static inline uint64_t hash_word(uint64_t h, uint64_t w)
+{
+    h ^= w;
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+
+/* Multiply-xorshift over the key's 40 bytes as five 64-bit words (written
+ * out: GCC kept the five-step loop a loop). */
 static uint32_t key_hash(const struct flow_key *k)
 {
     uint64_t w[5];
     memcpy(w, k, sizeof w);
     uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (int i = 0; i < 5; i++) {
-        h ^= w[i];
-        h *= 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
+    h = hash_word(hash_word(hash_word(hash_word(hash_word(h, w[0]), w[1]), w[2]), w[3]), w[4]);
     return (uint32_t)(h ^ (h >> 29));
 }
 
