@@ -105,12 +105,24 @@ static bool copy_plain_label(struct cursor *pos, char *out, size_t used, size_t 
     return true;
 }
 
+/* A name already read whole from one offset, without pointers: what a name
+ * that is just a pointer to that offset reads as (answers point at the
+ * question's name). */
+struct name_seen {
+    size_t offset;      /* SIZE_MAX: none */
+    const char *text;   /* as read_name() wrote it into DNS_NAME_MAX + 1 bytes */
+};
+
 /* Reads a name at the cursor (whole message in `msg` for pointers) into out.
- * The cursor ends after the name's in-place part. */
-static bool read_name(const struct cursor *msg, struct cursor *c, char *out, size_t outlen)
+ * The cursor ends after the name's in-place part. *pointed (when not NULL)
+ * tells whether a compression pointer was followed. */
+static bool read_name(const struct cursor *msg, struct cursor *c, char *out, size_t outlen,
+                      const struct name_seen *seen, bool *pointed)
 {
     size_t used = 0, wire_len = 0;
     int jumps = 0;
+    if (pointed)
+        *pointed = false;
     struct cursor r = *c;
     struct cursor *pos = c; /* advances the caller until the first pointer */
     size_t label_start = cursor_offset(c);
@@ -126,6 +138,14 @@ static bool read_name(const struct cursor *msg, struct cursor *c, char *out, siz
             uint16_t target = (uint16_t)(((len & 0x3f) << 8) | cursor_u8(pos));
             if (!cursor_ok(pos) || target >= label_start || ++jumps > MAX_POINTER_JUMPS)
                 return false;
+            if (pointed)
+                *pointed = true;
+            if (wire_len == 0 && seen && target == seen->offset && outlen == DNS_NAME_MAX + 1) {
+                /* the whole name is that one: read from the same start into
+                 * the same size, it can only come out the same */
+                memcpy(out, seen->text, strlen(seen->text) + 1);
+                return true;
+            }
             r = *msg;
             if (!cursor_seek(&r, target))
                 return false;
@@ -156,10 +176,11 @@ static bool read_name(const struct cursor *msg, struct cursor *c, char *out, siz
 
 /* A record into *an (when store; its name is written there even when the
  * record then proves broken: *an counts only once the caller stores it). */
-static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_answer *an, bool store)
+static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_answer *an, bool store,
+                        const struct name_seen *seen)
 {
     char skipped[DNS_NAME_MAX + 1];
-    if (!read_name(msg, c, store ? an->name : skipped, sizeof an->name))
+    if (!read_name(msg, c, store ? an->name : skipped, sizeof an->name, seen, NULL))
         return false;
     uint16_t type = cursor_u16be(c), rclass = cursor_u16be(c);
     uint32_t ttl = cursor_u32be(c);
@@ -184,7 +205,7 @@ static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_a
     } else if (type == DNS_TYPE_CNAME || type == DNS_TYPE_PTR || type == DNS_TYPE_NS) {
         struct cursor at = *msg;
         cursor_seek(&at, cursor_offset(c) - rdlen);
-        if (!read_name(msg, &at, an->target, sizeof an->target))
+        if (!read_name(msg, &at, an->target, sizeof an->target, seen, NULL))
             an->target[0] = '\0';
     }
     return true;
@@ -229,11 +250,16 @@ enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h, 
     /* Each question needs at least 5 bytes: a count that cannot fit is a lie. */
     if ((size_t)out->qdcount * 5 > cursor_left(&r))
         return DISSECT_MALFORMED;
+    struct name_seen seen = { SIZE_MAX, NULL };
     for (unsigned i = 0; i < out->qdcount; i++) {
         struct dns_question skipped; /* read, checked, not stored: past DNS_MAX_QUESTIONS */
         struct dns_question *q = out->question_count < DNS_MAX_QUESTIONS ? &out->questions[out->question_count] : &skipped;
-        if (!read_name(&msg, &r, q->name, sizeof q->name))
+        size_t name_offset = cursor_offset(&r);
+        bool pointed;
+        if (!read_name(&msg, &r, q->name, sizeof q->name, &seen, &pointed))
             return DISSECT_MALFORMED;
+        if (i == 0 && !pointed && q != &skipped)
+            seen = (struct name_seen){ name_offset, q->name };
         q->qtype = cursor_u16be(&r);
         uint16_t qclass = cursor_u16be(&r);
         if (!cursor_ok(&r))
@@ -251,7 +277,7 @@ enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h, 
         struct cursor before = r;
         struct dns_answer *an = store ? &out->answers[out->answer_count] : NULL;
         struct dns_answer scratch;
-        if (!read_answer(&msg, &r, an ? an : &scratch, store || !in_answer)) {
+        if (!read_answer(&msg, &r, an ? an : &scratch, store || !in_answer, &seen)) {
             out->answers_truncated = true;
             break;
         }
