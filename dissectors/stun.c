@@ -438,26 +438,6 @@ const char *stun_attr_name(uint16_t type)
     return spec ? spec->name : NULL;
 }
 
-enum demux_class stun_demux_first_byte(uint8_t b)
-{
-    /* RFC 7983 §7 / RFC 9443 §3; 80..127 and 192..255 are QUIC (RFC 9443),
-     * 4..15 and 0x80.. gaps are unassigned: all reported as unknown.
-     * Compares, not a table walk: every UDP payload is asked. */
-    if (b <= 3)
-        return DEMUX_STUN;
-    if (b < 16)
-        return DEMUX_UNKNOWN;
-    if (b <= 19)
-        return DEMUX_ZRTP;
-    if (b <= 63)
-        return DEMUX_DTLS;
-    if (b <= 79)
-        return DEMUX_TURN_CHANNEL;
-    if (b >= 128 && b <= 191)
-        return DEMUX_RTP;
-    return DEMUX_UNKNOWN;
-}
-
 /* ---- message decoding ---- */
 
 static bool hint_has_stun_port(const struct dissect_hint *h)
