@@ -154,13 +154,16 @@ static void assign_role(const struct iface_table *t, struct iface *ifc)
     }
 }
 
+/* All 16 bytes and the family, as two words and a multiply (byte-wise
+ * FNV-1a cost ~130 instructions; every event asks this set twice). */
 static guint addr_hash(gconstpointer p)
 {
     const struct ip_addr *a = p;
-    guint h = 2166136261u;
-    for (size_t i = 0; i < sizeof a->bytes; i++)
-        h = (h ^ a->bytes[i]) * 16777619u;
-    return h ^ a->family;
+    uint64_t lo, hi;
+    memcpy(&lo, a->bytes, sizeof lo);
+    memcpy(&hi, a->bytes + sizeof lo, sizeof hi);
+    uint64_t h = (lo ^ (hi * 0x9e3779b97f4a7c15ull) ^ a->family) * 0xff51afd7ed558ccdull;
+    return (guint)(h ^ (h >> 32));
 }
 
 static gboolean addr_hash_equal(gconstpointer a, gconstpointer b)

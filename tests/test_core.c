@@ -123,6 +123,55 @@ static void test_flow_key_order(void)
     flow_table_free(t);
 }
 
+/* The learned-host set (its hash is two words and a multiply): every
+ * learned address is found, no other is, an IPv4 address is not the IPv6
+ * one with the same leading bytes, forgetting works, and the cap holds. */
+static void test_iface_host_set(void)
+{
+    struct iface_config cfg = { 0 };
+    struct iface_table *t = iface_table_new(&cfg, NULL);
+    GRand *rng = g_rand_new_with_seed(1024);
+    struct ip_addr learned[1000], other[1000];
+    for (int i = 0; i < 1000; i++) {
+        memset(&learned[i], 0, sizeof learned[i]);
+        learned[i].family = i % 3 ? 4 : 6;
+        for (int b = 0; b < (learned[i].family == 4 ? 4 : 16); b++)
+            learned[i].bytes[b] = (uint8_t)g_rand_int(rng);
+        other[i] = learned[i];
+        other[i].bytes[i % 4] ^= (uint8_t)g_rand_int_range(rng, 1, 256); /* differs from learned[i] */
+        iface_table_learn_host(t, &learned[i]);
+    }
+    uint64_t not_learned, over;
+    for (int i = 0; i < 1000; i++) {
+        g_assert_true(iface_table_is_host(t, &learned[i]));
+        struct ip_addr v6 = learned[i];
+        v6.family = v6.family == 4 ? 6 : 4;
+        if (v6.family == 4)
+            memset(v6.bytes + 4, 0, 12);
+        if (!iface_table_is_host(t, &v6)) /* the other family's twin, unless learned by chance */
+            continue;
+        bool twin_learned = false;
+        for (int j = 0; j < 1000; j++)
+            twin_learned |= learned[j].family == v6.family && memcmp(learned[j].bytes, v6.bytes, 16) == 0;
+        g_assert_true(twin_learned);
+    }
+    for (int i = 0; i < 1000; i++) {
+        bool is_learned = false;
+        for (int j = 0; j < 1000; j++)
+            is_learned |= learned[j].family == other[i].family && memcmp(learned[j].bytes, other[i].bytes, 16) == 0;
+        g_assert_cmpint(iface_table_is_host(t, &other[i]), ==, is_learned);
+    }
+    iface_table_forget_host(t, &learned[7]);
+    g_assert_false(iface_table_is_host(t, &learned[7]));
+    g_assert_true(iface_table_is_host(t, &learned[8]));
+    for (int i = 0; i < 100; i++) /* 999 + 100 > 1024: the last ones are counted, not kept */
+        iface_table_learn_host(t, &other[i]);
+    iface_table_cap_counts(t, &not_learned, &over);
+    g_assert_cmpuint(not_learned, >, 0);
+    g_rand_free(rng);
+    iface_table_free(t);
+}
+
 static int evicted_count;
 static void count_evict(struct flow *f, void *user)
 {
@@ -409,6 +458,7 @@ int main(int argc, char **argv)
     g_test_add_func("/iface/roles", test_iface_roles_by_name_and_link);
     g_test_add_func("/iface/user-names", test_iface_user_names);
     g_test_add_func("/iface/vpn-by-evidence", test_iface_vpn_by_evidence);
+    g_test_add_func("/iface/host-set", test_iface_host_set);
     g_test_add_func("/verdict/policy", test_verdict_policy);
     g_test_add_func("/json/escaping", test_json_escaping);
     return g_test_run();
