@@ -3,6 +3,7 @@
  * forward references end as MALFORMED. */
 #include "dns.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,12 +43,86 @@ size_t dns_tcp_frame_length(const struct cursor *c)
     return len < 0 ? 0 : 2 + (size_t)len;
 }
 
+/* Label bytes written as they are: printable ASCII but space, '.' and '\\';
+ * the others are escaped as dig does. A table: this is asked of every byte. */
+static const bool name_byte_is_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static bool name_byte_plain(uint8_t ch)
+{
+    return name_byte_is_plain[ch];
+}
+
+/* Appends one label byte at out[*used], escaped when it must be. A piece
+ * that does not fit is left out (a shorter one after it may still fit). */
+static void append_name_byte(char *out, size_t *used, size_t outlen, uint8_t ch)
+{
+    char esc[5];
+    size_t plen;
+    if (name_byte_plain(ch))
+        esc[0] = (char)ch, plen = 1;
+    else if (ch == '.' || ch == '\\')
+        esc[0] = '\\', esc[1] = (char)ch, plen = 2;
+    else /* \DDD, as dig prints it; by hand: snprintf per byte was most of a binary name's cost */
+        esc[0] = '\\', esc[1] = (char)('0' + ch / 100), esc[2] = (char)('0' + ch / 10 % 10),
+        esc[3] = (char)('0' + ch % 10), plen = 4;
+    if (*used + plen + 1 < outlen) {
+        memcpy(out + *used, esc, plen);
+        *used += plen;
+    }
+}
+
+/* Copies a label of len bytes to out[used..] when it fits whole and needs no
+ * escapes, the usual case: one bounds-checked copy instead of a read and an
+ * append per byte. False (pos unmoved) sends it the escaping way. */
+static bool copy_plain_label(struct cursor *pos, char *out, size_t used, size_t outlen, size_t len)
+{
+    /* the per-byte rule below keeps a byte while used + 2 < outlen */
+    if (used + len + 2 > outlen || !cursor_has(pos, len))
+        return false;
+    struct cursor label = *pos;
+    cursor_copy(&label, out + used, len);
+    for (size_t i = 0; i < len; i++)
+        if (!name_byte_plain((uint8_t)out[used + i]))
+            return false;
+    *pos = label;
+    return true;
+}
+
+/* A name already read whole from one offset, without pointers: what a name
+ * that is just a pointer to that offset reads as (answers point at the
+ * question's name). */
+struct name_seen {
+    size_t offset;      /* SIZE_MAX: none */
+    const char *text;   /* as read_name() wrote it into DNS_NAME_MAX + 1 bytes */
+};
+
 /* Reads a name at the cursor (whole message in `msg` for pointers) into out.
- * The cursor ends after the name's in-place part. */
-static bool read_name(const struct cursor *msg, struct cursor *c, char *out, size_t outlen)
+ * The cursor ends after the name's in-place part. *pointed (when not NULL)
+ * tells whether a compression pointer was followed. */
+static bool read_name(const struct cursor *msg, struct cursor *c, char *out, size_t outlen,
+                      const struct name_seen *seen, bool *pointed)
 {
     size_t used = 0, wire_len = 0;
     int jumps = 0;
+    if (pointed)
+        *pointed = false;
     struct cursor r = *c;
     struct cursor *pos = c; /* advances the caller until the first pointer */
     size_t label_start = cursor_offset(c);
@@ -63,6 +138,14 @@ static bool read_name(const struct cursor *msg, struct cursor *c, char *out, siz
             uint16_t target = (uint16_t)(((len & 0x3f) << 8) | cursor_u8(pos));
             if (!cursor_ok(pos) || target >= label_start || ++jumps > MAX_POINTER_JUMPS)
                 return false;
+            if (pointed)
+                *pointed = true;
+            if (wire_len == 0 && seen && target == seen->offset && outlen == DNS_NAME_MAX + 1) {
+                /* the whole name is that one: read from the same start into
+                 * the same size, it can only come out the same */
+                memcpy(out, seen->text, strlen(seen->text) + 1);
+                return true;
+            }
             r = *msg;
             if (!cursor_seek(&r, target))
                 return false;
@@ -74,25 +157,14 @@ static bool read_name(const struct cursor *msg, struct cursor *c, char *out, siz
         wire_len += len + 1u;
         if (wire_len > 255)
             return false;
-        for (unsigned i = 0; i < len; i++) {
-            uint8_t ch = cursor_u8(pos);
-            char esc[5];
-            const char *piece = esc;
-            if (ch > 0x20 && ch < 0x7f && ch != '.' && ch != '\\')
-                esc[0] = (char)ch, esc[1] = '\0';
-            else if (ch == '.' || ch == '\\')
-                esc[0] = '\\', esc[1] = (char)ch, esc[2] = '\0';
-            else /* \DDD, as dig prints it; by hand: snprintf per byte was most of a binary name's cost */
-                esc[0] = '\\', esc[1] = (char)('0' + ch / 100), esc[2] = (char)('0' + ch / 10 % 10),
-                esc[3] = (char)('0' + ch % 10), esc[4] = '\0';
-            size_t plen = strlen(piece);
-            if (used + plen + 1 < outlen) {
-                memcpy(out + used, piece, plen);
-                used += plen;
-            }
+        if (copy_plain_label(pos, out, used, outlen, len)) {
+            used += len;
+        } else {
+            for (unsigned i = 0; i < len; i++)
+                append_name_byte(out, &used, outlen, cursor_u8(pos));
+            if (!cursor_ok(pos))
+                return false;
         }
-        if (!cursor_ok(pos))
-            return false;
         if (used + 2 < outlen)
             out[used++] = '.';
     }
@@ -102,10 +174,13 @@ static bool read_name(const struct cursor *msg, struct cursor *c, char *out, siz
     return true;
 }
 
-static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_answer *an, bool store)
+/* A record into *an (when store; its name is written there even when the
+ * record then proves broken: *an counts only once the caller stores it). */
+static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_answer *an, bool store,
+                        const struct name_seen *seen)
 {
-    char name[DNS_NAME_MAX + 1];
-    if (!read_name(msg, c, name, sizeof name))
+    char skipped[DNS_NAME_MAX + 1];
+    if (!read_name(msg, c, store ? an->name : skipped, sizeof an->name, seen, NULL))
         return false;
     uint16_t type = cursor_u16be(c), rclass = cursor_u16be(c);
     uint32_t ttl = cursor_u32be(c);
@@ -115,11 +190,12 @@ static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_a
         return false;
     if (!store)
         return true;
-    memset(an, 0, sizeof *an);
-    memcpy(an->name, name, sizeof name);
     an->type = type;
     an->rclass = rclass & 0x7fff;
     an->ttl = ttl;
+    an->addr_family = 0;
+    memset(an->addr, 0, sizeof an->addr);
+    an->target[0] = '\0';
     if (type == DNS_TYPE_A && rdlen == 4) {
         an->addr_family = 4;
         cursor_copy(&rd, an->addr, 4);
@@ -129,7 +205,7 @@ static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_a
     } else if (type == DNS_TYPE_CNAME || type == DNS_TYPE_PTR || type == DNS_TYPE_NS) {
         struct cursor at = *msg;
         cursor_seek(&at, cursor_offset(c) - rdlen);
-        if (!read_name(msg, &at, an->target, sizeof an->target))
+        if (!read_name(msg, &at, an->target, sizeof an->target, seen, NULL))
             an->target[0] = '\0';
     }
     return true;
@@ -137,7 +213,14 @@ static bool read_answer(const struct cursor *msg, struct cursor *c, struct dns_a
 
 enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h, struct dns_message *out)
 {
-    memset(out, 0, sizeof *out);
+    /* Not the 5 KiB of question and answer slots: only those counted are
+     * filled, and read (dns.h). */
+    memset(out, 0, offsetof(struct dns_message, questions));
+    out->answer_count = 0;
+    out->answers_truncated = false;
+    out->has_edns = false;
+    out->edns_udp_size = 0;
+    out->trailing = 0;
     struct cursor msg = cursor_rest(c);
     struct cursor r = msg;
     /* Port 53 on either side is unicast DNS, as tshark decides it. */
@@ -167,18 +250,24 @@ enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h, 
     /* Each question needs at least 5 bytes: a count that cannot fit is a lie. */
     if ((size_t)out->qdcount * 5 > cursor_left(&r))
         return DISSECT_MALFORMED;
+    struct name_seen seen = { SIZE_MAX, NULL };
     for (unsigned i = 0; i < out->qdcount; i++) {
-        struct dns_question q;
-        if (!read_name(&msg, &r, q.name, sizeof q.name))
+        struct dns_question skipped; /* read, checked, not stored: past DNS_MAX_QUESTIONS */
+        struct dns_question *q = out->question_count < DNS_MAX_QUESTIONS ? &out->questions[out->question_count] : &skipped;
+        size_t name_offset = cursor_offset(&r);
+        bool pointed;
+        if (!read_name(&msg, &r, q->name, sizeof q->name, &seen, &pointed))
             return DISSECT_MALFORMED;
-        q.qtype = cursor_u16be(&r);
+        if (i == 0 && !pointed && q != &skipped)
+            seen = (struct name_seen){ name_offset, q->name };
+        q->qtype = cursor_u16be(&r);
         uint16_t qclass = cursor_u16be(&r);
         if (!cursor_ok(&r))
             return DISSECT_MALFORMED;
-        q.unicast_response = out->flavor == DNS_FLAVOR_MDNS && (qclass & 0x8000);
-        q.qclass = out->flavor == DNS_FLAVOR_MDNS ? (qclass & 0x7fff) : qclass;
-        if (out->question_count < DNS_MAX_QUESTIONS)
-            out->questions[out->question_count++] = q;
+        q->unicast_response = out->flavor == DNS_FLAVOR_MDNS && (qclass & 0x8000);
+        q->qclass = out->flavor == DNS_FLAVOR_MDNS ? (qclass & 0x7fff) : qclass;
+        if (q != &skipped)
+            out->question_count++;
     }
     /* Answers after good questions: a bad record ends the walk, not the message. */
     unsigned records = (unsigned)out->ancount + out->nscount + out->arcount;
@@ -188,7 +277,7 @@ enum dissect_result dns_dissect(struct cursor *c, const struct dissect_hint *h, 
         struct cursor before = r;
         struct dns_answer *an = store ? &out->answers[out->answer_count] : NULL;
         struct dns_answer scratch;
-        if (!read_answer(&msg, &r, an ? an : &scratch, store || !in_answer)) {
+        if (!read_answer(&msg, &r, an ? an : &scratch, store || !in_answer, &seen)) {
             out->answers_truncated = true;
             break;
         }

@@ -59,6 +59,8 @@ struct dns_message {
     bool aa, tc, rd, ra, ad, cd;
     uint8_t rcode;
     uint16_t qdcount, ancount, nscount, arcount; /* header counts as sent */
+    /* Only the first question_count questions and answer_count answers are
+     * filled in: the slots after them keep whatever they held before. */
     uint8_t question_count;     /* questions stored (≤ DNS_MAX_QUESTIONS) */
     struct dns_question questions[DNS_MAX_QUESTIONS];
     uint8_t answer_count;       /* answers stored (≤ DNS_MAX_ANSWERS) */

@@ -111,12 +111,23 @@ static const uint16_t classic_types[] = {
 
 /* ---- CRC-32 (IEEE 802.3, reflected, as zlib) ---- */
 
-/* Half-byte table: 16 entries of the reflected polynomial 0xEDB88320. Small
- * and plenty fast for one STUN message per call. */
-static const uint32_t crc32_nibble[16] = {
-    0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu, 0x76dc4190u, 0x6b6b51f4u,
-    0x4db26158u, 0x5005713cu, 0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu,
-    0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu,
+/* Byte table of the reflected polynomial 0xEDB88320, computed by the
+ * compiler: entry b is b run through the eight shift/xor steps. One lookup a
+ * byte (a FINGERPRINT covers the whole message, ~100 bytes in ICE checks;
+ * the earlier half-byte table took two). */
+#define CRC32_STEP(c) (((c) >> 1) ^ (0xedb88320u & (0u - ((c) & 1u))))
+#define CRC32_STEP4(c) CRC32_STEP(CRC32_STEP(CRC32_STEP(CRC32_STEP(c))))
+#define CRC32_ENTRY(b) CRC32_STEP4(CRC32_STEP4((uint32_t)(b)))
+#define CRC32_ROW(b)                                                                                           \
+    CRC32_ENTRY(b), CRC32_ENTRY(b + 1), CRC32_ENTRY(b + 2), CRC32_ENTRY(b + 3), CRC32_ENTRY(b + 4),            \
+        CRC32_ENTRY(b + 5), CRC32_ENTRY(b + 6), CRC32_ENTRY(b + 7), CRC32_ENTRY(b + 8), CRC32_ENTRY(b + 9),    \
+        CRC32_ENTRY(b + 10), CRC32_ENTRY(b + 11), CRC32_ENTRY(b + 12), CRC32_ENTRY(b + 13), CRC32_ENTRY(b + 14), \
+        CRC32_ENTRY(b + 15)
+
+static const uint32_t crc32_byte[256] = {
+    CRC32_ROW(0x00), CRC32_ROW(0x10), CRC32_ROW(0x20), CRC32_ROW(0x30), CRC32_ROW(0x40), CRC32_ROW(0x50),
+    CRC32_ROW(0x60), CRC32_ROW(0x70), CRC32_ROW(0x80), CRC32_ROW(0x90), CRC32_ROW(0xa0), CRC32_ROW(0xb0),
+    CRC32_ROW(0xc0), CRC32_ROW(0xd0), CRC32_ROW(0xe0), CRC32_ROW(0xf0),
 };
 
 uint32_t stun_crc32(const uint8_t *data, size_t len)
@@ -124,11 +135,8 @@ uint32_t stun_crc32(const uint8_t *data, size_t len)
     uint32_t crc = 0xffffffffu;
     if (!data)
         return 0;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= data[i];
-        crc = (crc >> 4) ^ crc32_nibble[crc & 0x0f];
-        crc = (crc >> 4) ^ crc32_nibble[crc & 0x0f];
-    }
+    for (size_t i = 0; i < len; i++)
+        crc = (crc >> 8) ^ crc32_byte[(crc ^ data[i]) & 0xffu];
     return crc ^ 0xffffffffu;
 }
 
@@ -345,64 +353,69 @@ struct attr_spec {
     size_t field;
 };
 
-static const struct attr_spec attr_specs[] = {
-    { STUN_ATTR_MAPPED_ADDRESS, "MAPPED-ADDRESS", ANY_LENGTH, decode_address, FIELD(mapped) },
-    { STUN_ATTR_RESPONSE_ADDRESS, "RESPONSE-ADDRESS", ANY_LENGTH, decode_address, NO_FIELD },
-    { STUN_ATTR_CHANGE_REQUEST, "CHANGE-REQUEST", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_SOURCE_ADDRESS, "SOURCE-ADDRESS", ANY_LENGTH, decode_address, NO_FIELD },
-    { STUN_ATTR_CHANGED_ADDRESS, "CHANGED-ADDRESS", ANY_LENGTH, decode_address, FIELD(other_address) },
-    { STUN_ATTR_USERNAME, "USERNAME", ANY_LENGTH, decode_text, FIELD(username) },
-    { STUN_ATTR_PASSWORD, "PASSWORD", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_MESSAGE_INTEGRITY, "MESSAGE-INTEGRITY", ANY_LENGTH, decode_presence,
+/* Attribute types are 0x0001..0x003F and 0x8000..0x803F (comprehension-
+ * required and -optional ranges as used), plus GOOG-NETWORK-INFO 0xC057: the
+ * low six bits and the top bit give each listed type its own slot, so a
+ * lookup is one index and one compare instead of a walk down the list. */
+#define ATTR_SLOT(type) ((((type) >> 9) & 0x40) | ((type) & 0x3f))
+enum { ATTR_SLOTS = 0x80 };
+
+static const struct attr_spec attr_specs[ATTR_SLOTS] = {
+    [ATTR_SLOT(STUN_ATTR_MAPPED_ADDRESS)] = { STUN_ATTR_MAPPED_ADDRESS, "MAPPED-ADDRESS", ANY_LENGTH, decode_address, FIELD(mapped) },
+    [ATTR_SLOT(STUN_ATTR_RESPONSE_ADDRESS)] = { STUN_ATTR_RESPONSE_ADDRESS, "RESPONSE-ADDRESS", ANY_LENGTH, decode_address, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_CHANGE_REQUEST)] = { STUN_ATTR_CHANGE_REQUEST, "CHANGE-REQUEST", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_SOURCE_ADDRESS)] = { STUN_ATTR_SOURCE_ADDRESS, "SOURCE-ADDRESS", ANY_LENGTH, decode_address, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_CHANGED_ADDRESS)] = { STUN_ATTR_CHANGED_ADDRESS, "CHANGED-ADDRESS", ANY_LENGTH, decode_address, FIELD(other_address) },
+    [ATTR_SLOT(STUN_ATTR_USERNAME)] = { STUN_ATTR_USERNAME, "USERNAME", ANY_LENGTH, decode_text, FIELD(username) },
+    [ATTR_SLOT(STUN_ATTR_PASSWORD)] = { STUN_ATTR_PASSWORD, "PASSWORD", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_MESSAGE_INTEGRITY)] = { STUN_ATTR_MESSAGE_INTEGRITY, "MESSAGE-INTEGRITY", ANY_LENGTH, decode_presence,
       FIELD(has_message_integrity) },
-    { STUN_ATTR_ERROR_CODE, "ERROR-CODE", ANY_LENGTH, decode_error_code, NO_FIELD },
-    { STUN_ATTR_UNKNOWN_ATTRIBUTES, "UNKNOWN-ATTRIBUTES", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_REFLECTED_FROM, "REFLECTED-FROM", ANY_LENGTH, decode_address, NO_FIELD },
-    { STUN_ATTR_CHANNEL_NUMBER, "CHANNEL-NUMBER", 4, decode_channel_number, NO_FIELD },
-    { STUN_ATTR_LIFETIME, "LIFETIME", 4, decode_lifetime, NO_FIELD },
-    { STUN_ATTR_XOR_PEER_ADDRESS, "XOR-PEER-ADDRESS", ANY_LENGTH, decode_xor_address, FIELD(xor_peer) },
-    { STUN_ATTR_DATA, "DATA", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_REALM, "REALM", ANY_LENGTH, decode_text, FIELD(realm) },
-    { STUN_ATTR_NONCE, "NONCE", ANY_LENGTH, decode_text, FIELD(nonce) },
-    { STUN_ATTR_XOR_RELAYED_ADDRESS, "XOR-RELAYED-ADDRESS", ANY_LENGTH, decode_xor_address,
+    [ATTR_SLOT(STUN_ATTR_ERROR_CODE)] = { STUN_ATTR_ERROR_CODE, "ERROR-CODE", ANY_LENGTH, decode_error_code, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_UNKNOWN_ATTRIBUTES)] = { STUN_ATTR_UNKNOWN_ATTRIBUTES, "UNKNOWN-ATTRIBUTES", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_REFLECTED_FROM)] = { STUN_ATTR_REFLECTED_FROM, "REFLECTED-FROM", ANY_LENGTH, decode_address, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_CHANNEL_NUMBER)] = { STUN_ATTR_CHANNEL_NUMBER, "CHANNEL-NUMBER", 4, decode_channel_number, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_LIFETIME)] = { STUN_ATTR_LIFETIME, "LIFETIME", 4, decode_lifetime, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_XOR_PEER_ADDRESS)] = { STUN_ATTR_XOR_PEER_ADDRESS, "XOR-PEER-ADDRESS", ANY_LENGTH, decode_xor_address, FIELD(xor_peer) },
+    [ATTR_SLOT(STUN_ATTR_DATA)] = { STUN_ATTR_DATA, "DATA", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_REALM)] = { STUN_ATTR_REALM, "REALM", ANY_LENGTH, decode_text, FIELD(realm) },
+    [ATTR_SLOT(STUN_ATTR_NONCE)] = { STUN_ATTR_NONCE, "NONCE", ANY_LENGTH, decode_text, FIELD(nonce) },
+    [ATTR_SLOT(STUN_ATTR_XOR_RELAYED_ADDRESS)] = { STUN_ATTR_XOR_RELAYED_ADDRESS, "XOR-RELAYED-ADDRESS", ANY_LENGTH, decode_xor_address,
       FIELD(xor_relayed) },
-    { STUN_ATTR_REQUESTED_ADDRESS_FAMILY, "REQUESTED-ADDRESS-FAMILY", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_EVEN_PORT, "EVEN-PORT", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_REQUESTED_TRANSPORT, "REQUESTED-TRANSPORT", 4, decode_requested_transport, NO_FIELD },
-    { STUN_ATTR_DONT_FRAGMENT, "DONT-FRAGMENT", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_MESSAGE_INTEGRITY_SHA256, "MESSAGE-INTEGRITY-SHA256", ANY_LENGTH, decode_presence,
+    [ATTR_SLOT(STUN_ATTR_REQUESTED_ADDRESS_FAMILY)] = { STUN_ATTR_REQUESTED_ADDRESS_FAMILY, "REQUESTED-ADDRESS-FAMILY", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_EVEN_PORT)] = { STUN_ATTR_EVEN_PORT, "EVEN-PORT", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_REQUESTED_TRANSPORT)] = { STUN_ATTR_REQUESTED_TRANSPORT, "REQUESTED-TRANSPORT", 4, decode_requested_transport, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_DONT_FRAGMENT)] = { STUN_ATTR_DONT_FRAGMENT, "DONT-FRAGMENT", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_MESSAGE_INTEGRITY_SHA256)] = { STUN_ATTR_MESSAGE_INTEGRITY_SHA256, "MESSAGE-INTEGRITY-SHA256", ANY_LENGTH, decode_presence,
       FIELD(has_message_integrity_sha256) },
-    { STUN_ATTR_PASSWORD_ALGORITHM, "PASSWORD-ALGORITHM", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_USERHASH, "USERHASH", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_XOR_MAPPED_ADDRESS, "XOR-MAPPED-ADDRESS", ANY_LENGTH, decode_xor_address, FIELD(xor_mapped) },
-    { STUN_ATTR_RESERVATION_TOKEN, "RESERVATION-TOKEN", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_PRIORITY, "PRIORITY", 4, decode_priority, NO_FIELD },
-    { STUN_ATTR_USE_CANDIDATE, "USE-CANDIDATE", ANY_LENGTH, decode_use_candidate, NO_FIELD },
-    { STUN_ATTR_PADDING, "PADDING", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_RESPONSE_PORT, "RESPONSE-PORT", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_CONNECTION_ID, "CONNECTION-ID", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_XOR_MAPPED_ADDRESS_OLD, "XOR-MAPPED-ADDRESS", ANY_LENGTH, decode_xor_address,
+    [ATTR_SLOT(STUN_ATTR_PASSWORD_ALGORITHM)] = { STUN_ATTR_PASSWORD_ALGORITHM, "PASSWORD-ALGORITHM", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_USERHASH)] = { STUN_ATTR_USERHASH, "USERHASH", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_XOR_MAPPED_ADDRESS)] = { STUN_ATTR_XOR_MAPPED_ADDRESS, "XOR-MAPPED-ADDRESS", ANY_LENGTH, decode_xor_address, FIELD(xor_mapped) },
+    [ATTR_SLOT(STUN_ATTR_RESERVATION_TOKEN)] = { STUN_ATTR_RESERVATION_TOKEN, "RESERVATION-TOKEN", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_PRIORITY)] = { STUN_ATTR_PRIORITY, "PRIORITY", 4, decode_priority, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_USE_CANDIDATE)] = { STUN_ATTR_USE_CANDIDATE, "USE-CANDIDATE", ANY_LENGTH, decode_use_candidate, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_PADDING)] = { STUN_ATTR_PADDING, "PADDING", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_RESPONSE_PORT)] = { STUN_ATTR_RESPONSE_PORT, "RESPONSE-PORT", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_CONNECTION_ID)] = { STUN_ATTR_CONNECTION_ID, "CONNECTION-ID", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_XOR_MAPPED_ADDRESS_OLD)] = { STUN_ATTR_XOR_MAPPED_ADDRESS_OLD, "XOR-MAPPED-ADDRESS", ANY_LENGTH, decode_xor_address,
       FIELD(xor_mapped) },
-    { STUN_ATTR_PASSWORD_ALGORITHMS, "PASSWORD-ALGORITHMS", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_ALTERNATE_DOMAIN, "ALTERNATE-DOMAIN", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_SOFTWARE, "SOFTWARE", ANY_LENGTH, decode_text, FIELD(software) },
-    { STUN_ATTR_ALTERNATE_SERVER, "ALTERNATE-SERVER", ANY_LENGTH, decode_address, FIELD(alternate_server) },
-    { STUN_ATTR_TRANSACTION_TRANSMIT_COUNTER, "TRANSACTION_TRANSMIT_COUNTER", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_CACHE_TIMEOUT, "CACHE-TIMEOUT", ANY_LENGTH, NULL, NO_FIELD },
-    { STUN_ATTR_FINGERPRINT, "FINGERPRINT", STUN_FINGERPRINT_LEN, decode_fingerprint, NO_FIELD },
-    { STUN_ATTR_ICE_CONTROLLED, "ICE-CONTROLLED", 8, decode_ice_role, FIELD(ice_controlled) },
-    { STUN_ATTR_ICE_CONTROLLING, "ICE-CONTROLLING", 8, decode_ice_role, FIELD(ice_controlling) },
-    { STUN_ATTR_RESPONSE_ORIGIN, "RESPONSE-ORIGIN", ANY_LENGTH, decode_address, FIELD(response_origin) },
-    { STUN_ATTR_OTHER_ADDRESS, "OTHER-ADDRESS", ANY_LENGTH, decode_address, FIELD(other_address) },
-    { STUN_ATTR_GOOG_NETWORK_INFO, "GOOG-NETWORK-INFO", 4, decode_goog_network_info, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_PASSWORD_ALGORITHMS)] = { STUN_ATTR_PASSWORD_ALGORITHMS, "PASSWORD-ALGORITHMS", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_ALTERNATE_DOMAIN)] = { STUN_ATTR_ALTERNATE_DOMAIN, "ALTERNATE-DOMAIN", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_SOFTWARE)] = { STUN_ATTR_SOFTWARE, "SOFTWARE", ANY_LENGTH, decode_text, FIELD(software) },
+    [ATTR_SLOT(STUN_ATTR_ALTERNATE_SERVER)] = { STUN_ATTR_ALTERNATE_SERVER, "ALTERNATE-SERVER", ANY_LENGTH, decode_address, FIELD(alternate_server) },
+    [ATTR_SLOT(STUN_ATTR_TRANSACTION_TRANSMIT_COUNTER)] = { STUN_ATTR_TRANSACTION_TRANSMIT_COUNTER, "TRANSACTION_TRANSMIT_COUNTER", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_CACHE_TIMEOUT)] = { STUN_ATTR_CACHE_TIMEOUT, "CACHE-TIMEOUT", ANY_LENGTH, NULL, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_FINGERPRINT)] = { STUN_ATTR_FINGERPRINT, "FINGERPRINT", STUN_FINGERPRINT_LEN, decode_fingerprint, NO_FIELD },
+    [ATTR_SLOT(STUN_ATTR_ICE_CONTROLLED)] = { STUN_ATTR_ICE_CONTROLLED, "ICE-CONTROLLED", 8, decode_ice_role, FIELD(ice_controlled) },
+    [ATTR_SLOT(STUN_ATTR_ICE_CONTROLLING)] = { STUN_ATTR_ICE_CONTROLLING, "ICE-CONTROLLING", 8, decode_ice_role, FIELD(ice_controlling) },
+    [ATTR_SLOT(STUN_ATTR_RESPONSE_ORIGIN)] = { STUN_ATTR_RESPONSE_ORIGIN, "RESPONSE-ORIGIN", ANY_LENGTH, decode_address, FIELD(response_origin) },
+    [ATTR_SLOT(STUN_ATTR_OTHER_ADDRESS)] = { STUN_ATTR_OTHER_ADDRESS, "OTHER-ADDRESS", ANY_LENGTH, decode_address, FIELD(other_address) },
+    [ATTR_SLOT(STUN_ATTR_GOOG_NETWORK_INFO)] = { STUN_ATTR_GOOG_NETWORK_INFO, "GOOG-NETWORK-INFO", 4, decode_goog_network_info, NO_FIELD },
 };
 
 static const struct attr_spec *find_attr_spec(uint16_t type)
 {
-    for (size_t i = 0; i < sizeof attr_specs / sizeof attr_specs[0]; i++)
-        if (attr_specs[i].type == type)
-            return &attr_specs[i];
-    return NULL;
+    const struct attr_spec *spec = &attr_specs[ATTR_SLOT(type)];
+    return spec->name && spec->type == type ? spec : NULL; /* unlisted types share slots: the type decides */
 }
 
 /* ---- public name lookups ---- */
@@ -423,26 +436,6 @@ const char *stun_attr_name(uint16_t type)
 {
     const struct attr_spec *spec = find_attr_spec(type);
     return spec ? spec->name : NULL;
-}
-
-enum demux_class stun_demux_first_byte(uint8_t b)
-{
-    /* RFC 7983 §7 / RFC 9443 §3; 80..127 and 192..255 are QUIC (RFC 9443),
-     * 4..15 and 0x80.. gaps are unassigned: all reported as unknown. */
-    static const struct {
-        uint8_t lo, hi;
-        enum demux_class cls;
-    } ranges[] = {
-        { 0, 3, DEMUX_STUN },
-        { 16, 19, DEMUX_ZRTP },
-        { 20, 63, DEMUX_DTLS },
-        { 64, 79, DEMUX_TURN_CHANNEL },
-        { 128, 191, DEMUX_RTP },
-    };
-    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
-        if (b >= ranges[i].lo && b <= ranges[i].hi)
-            return ranges[i].cls;
-    return DEMUX_UNKNOWN;
 }
 
 /* ---- message decoding ---- */

@@ -159,7 +159,25 @@ enum demux_class {
     DEMUX_TURN_CHANNEL,/* 64..79 */
     DEMUX_RTP,         /* 128..191 */
 };
-enum demux_class stun_demux_first_byte(uint8_t b);
+static inline enum demux_class stun_demux_first_byte(uint8_t b)
+{
+    /* RFC 7983 §7 / RFC 9443 §3; 80..127 and 192..255 are QUIC (RFC 9443),
+     * 4..15 and 0x80.. gaps are unassigned: all reported as unknown.
+     * Inline compares: every UDP payload is asked. */
+    if (b <= 3)
+        return DEMUX_STUN;
+    if (b < 16)
+        return DEMUX_UNKNOWN;
+    if (b <= 19)
+        return DEMUX_ZRTP;
+    if (b <= 63)
+        return DEMUX_DTLS;
+    if (b <= 79)
+        return DEMUX_TURN_CHANNEL;
+    if (b >= 128 && b <= 191)
+        return DEMUX_RTP;
+    return DEMUX_UNKNOWN;
+}
 
 /* Decodes one STUN message or TURN ChannelData at the cursor's position.
  * Classic RFC 3489 (no cookie) is accepted only when the hint's ports include

@@ -812,7 +812,7 @@ static enum decode_status decode_tunnels(struct packet *p)
     return DECODE_OK;
 }
 
-enum decode_status decode_frame(const struct frame *f, struct packet *out)
+enum decode_status decode_frame_general(const struct frame *f, struct packet *out)
 {
     memset(out, 0, sizeof *out);
     out->frame = f;
@@ -824,4 +824,174 @@ enum decode_status decode_frame(const struct frame *f, struct packet *out)
         return DECODE_UNSUPPORTED_LINK;
     enum decode_status st = decode_network(net, &c, out);
     return st == DECODE_OK ? decode_tunnels(out) : st;
+}
+
+/* ---- the fast path: the shape nearly every frame has ----
+ *
+ * Ethernet, SLL2 or raw IP; IPv4 (not a later fragment) or IPv6 without
+ * extension headers; UDP on a port no tunnel uses, or TCP. The general
+ * decoders above take it through a table walk, a call per layer and a copy
+ * of the packet for the tunnel check (~400 instructions a frame); here each
+ * fixed header is cut out once with cursor_take(), so the reads inside it run
+ * on a cursor of known length and their checks fold away (~100). Anything
+ * else, short or odd is declined and decoded the general way from scratch:
+ * what this path returns is exactly what that one would (tests/test_decode.c
+ * and fuzz_decode compare the two). */
+
+enum { FAST_DECLINED = -1, SLL2_HEADER_LEN = 20, ETHERNET_HEADER_LEN = 14 };
+
+static bool is_tunnel_port(uint16_t port)
+{
+    /* most ports are outside 2152..6081 altogether: one compare for them */
+    return port >= PORT_GTP_U && port <= PORT_GENEVE &&
+           (port == PORT_VXLAN || port == PORT_VXLAN_GPE || port == PORT_GENEVE || port == PORT_GTP_U ||
+            port == PORT_TEREDO);
+}
+
+/* seg: the IP payload. UDP and TCP as transport_udp()/transport_tcp() read
+ * them. Inlined into both IP versions: the cursors then stay in registers. */
+__attribute__((always_inline)) static inline int fast_transport(struct cursor *seg, struct packet *p)
+{
+    if (p->l4_proto == IPPROTO_UDP_) {
+        struct cursor h = cursor_take(seg, UDP_HEADER_LEN);
+        if (!cursor_ok(&h))
+            return FAST_DECLINED;
+        p->sport = cursor_u16be(&h);
+        p->dport = cursor_u16be(&h);
+        uint16_t len = cursor_u16be(&h);
+        if (len < UDP_HEADER_LEN || is_tunnel_port(p->sport) || is_tunnel_port(p->dport))
+            return FAST_DECLINED; /* broken, or decode_tunnels() has a look inside */
+        size_t want = (size_t)len - UDP_HEADER_LEN, present = cursor_left(seg);
+        p->payload = cursor_take(seg, want < present ? want : present);
+        return DECODE_OK;
+    }
+    if (p->l4_proto == IPPROTO_TCP_) {
+        struct cursor h = cursor_take(seg, TCP_HEADER_MIN_WORDS * 4u);
+        if (!cursor_ok(&h))
+            return FAST_DECLINED;
+        p->sport = cursor_u16be(&h);
+        p->dport = cursor_u16be(&h);
+        p->tcp_seq = cursor_u32be(&h);
+        cursor_skip(&h, 4); /* acknowledgement */
+        uint8_t data_offset = cursor_u8(&h) >> 4;
+        p->tcp_flags = cursor_u8(&h);
+        if (data_offset < TCP_HEADER_MIN_WORDS || !cursor_skip(seg, (data_offset - TCP_HEADER_MIN_WORDS) * 4u))
+            return FAST_DECLINED;
+        p->payload = cursor_rest(seg);
+        return DECODE_OK;
+    }
+    return FAST_DECLINED;
+}
+
+static int fast_ipv4(const struct cursor *c, struct packet *p)
+{
+    struct cursor rest = cursor_rest(c);
+    struct cursor h = cursor_take(&rest, IPV4_HEADER_MIN);
+    if (!cursor_ok(&h))
+        return FAST_DECLINED;
+    uint8_t version_ihl = cursor_u8(&h);
+    cursor_skip(&h, 1); /* DSCP/ECN */
+    uint16_t total_len = cursor_u16be(&h);
+    cursor_skip(&h, 2); /* identification */
+    uint16_t frag = cursor_u16be(&h);
+    uint8_t ttl = cursor_u8(&h);
+    uint8_t proto = cursor_u8(&h);
+    cursor_skip(&h, 2); /* checksum */
+    size_t header_len = (size_t)(version_ihl & 0x0F) * 4u;
+    if ((version_ihl >> 4) != 4 || header_len < IPV4_HEADER_MIN || total_len < header_len ||
+        (frag & IPV4_FRAG_OFFSET_MASK))
+        return FAST_DECLINED;
+    p->ip_version = 4;
+    p->ttl = ttl;
+    p->l4_proto = proto;
+    p->src = (struct ip_addr){ .family = 4 }; /* as addr_from_v4() */
+    cursor_copy(&h, p->src.bytes, 4);
+    p->dst = (struct ip_addr){ .family = 4 };
+    cursor_copy(&h, p->dst.bytes, 4);
+    p->l3 = ip_packet(c, total_len);
+    struct cursor seg = p->l3;
+    if (!cursor_skip(&seg, header_len)) /* options cut off */
+        return FAST_DECLINED;
+    p->first_fragment = (frag & IPV4_MORE_FRAGMENTS) != 0;
+    seg = cursor_rest(&seg);
+    return fast_transport(&seg, p);
+}
+
+static int fast_ipv6(const struct cursor *c, struct packet *p)
+{
+    struct cursor rest = cursor_rest(c);
+    struct cursor h = cursor_take(&rest, IPV6_HEADER_LEN);
+    if (!cursor_ok(&h))
+        return FAST_DECLINED;
+    uint32_t version_class_flow = cursor_u32be(&h);
+    uint16_t payload_len = cursor_u16be(&h);
+    uint8_t next = cursor_u8(&h);
+    uint8_t hop_limit = cursor_u8(&h);
+    if ((version_class_flow >> 28) != 6 || (next != IPPROTO_UDP_ && next != IPPROTO_TCP_))
+        return FAST_DECLINED; /* extension headers among the rest */
+    p->ip_version = 6;
+    p->ttl = hop_limit;
+    p->l4_proto = next;
+    p->src.family = 6; /* as addr_from_v6() */
+    cursor_copy(&h, p->src.bytes, 16);
+    p->dst.family = 6;
+    cursor_copy(&h, p->dst.bytes, 16);
+    p->l3 = ip_packet(c, IPV6_HEADER_LEN + (size_t)payload_len);
+    struct cursor seg = p->l3;
+    cursor_skip(&seg, IPV6_HEADER_LEN);
+    seg = cursor_rest(&seg);
+    return fast_transport(&seg, p);
+}
+
+/* The link header, as link_ethernet()/link_sll2()/link_raw() read it when
+ * IP follows at once: the ethertype, or FAST_DECLINED. */
+static int fast_link(int linktype, struct cursor *c, struct packet *p)
+{
+    switch (linktype) {
+    case LINKTYPE_EN10MB: {
+        struct cursor h = cursor_take(c, ETHERNET_HEADER_LEN);
+        if (!cursor_ok(&h))
+            return FAST_DECLINED;
+        cursor_skip(&h, 12); /* destination, source */
+        return cursor_u16be(&h);
+    }
+    case LINKTYPE_LINUX_SLL2: {
+        struct cursor h = cursor_take(c, SLL2_HEADER_LEN);
+        if (!cursor_ok(&h))
+            return FAST_DECLINED;
+        uint16_t protocol = cursor_u16be(&h);
+        cursor_skip(&h, 2); /* reserved */
+        uint32_t ifindex = cursor_u32be(&h);
+        p->hatype = cursor_u16be(&h);
+        uint8_t pkttype = cursor_u8(&h);
+        p->ifindex = ifindex <= INT32_MAX ? (int)ifindex : 0;
+        set_sll_direction(p, pkttype);
+        return protocol;
+    }
+    case LINKTYPE_RAW:
+    case LINKTYPE_DLT_RAW:
+        return raw_ip_version(c);
+    default:
+        return FAST_DECLINED;
+    }
+}
+
+enum decode_status decode_frame(const struct frame *f, struct packet *out)
+{
+    /* Field by field, not a 152-byte clear: the fast path writes the rest
+     * (src/dst, l3, ports, payload) itself, and a decline starts over. */
+    out->frame = f;
+    out->ifindex = 0;
+    out->hatype = 0;
+    out->dir = f->dir;
+    out->vlan = 0;
+    out->encap = NULL;
+    out->encap_depth = 0;
+    out->first_fragment = false;
+    out->tcp_seq = 0;
+    out->tcp_flags = 0;
+    struct cursor c = cursor_make(f->data, f->caplen);
+    int net = fast_link(f->linktype, &c, out);
+    int st = net == ETHERTYPE_IPV4 ? fast_ipv4(&c, out) : net == ETHERTYPE_IPV6 ? fast_ipv6(&c, out) : FAST_DECLINED;
+    return st == FAST_DECLINED ? decode_frame_general(f, out) : (enum decode_status)st;
 }

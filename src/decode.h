@@ -50,6 +50,9 @@ enum {
 
 /* Decodes one frame. out->payload and out->l3 borrow the frame's bytes. */
 enum decode_status decode_frame(const struct frame *f, struct packet *out);
+/* The same through the table-driven decoders alone, without decode_frame's
+ * fast path for the common shapes: the reference that path must match. */
+enum decode_status decode_frame_general(const struct frame *f, struct packet *out);
 const char *decode_status_name(enum decode_status s);
 /* True when decode_frame knows this link type. */
 bool decode_linktype_supported(int linktype);

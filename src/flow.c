@@ -59,40 +59,65 @@ void flow_table_set_evict(struct flow_table *t, flow_evict_fn fn, void *user)
     t->evict_user = user;
 }
 
+/* memcmp()'s order of two addresses: bytes compared as big-endian words
+ * (addresses are our own copies, not packet bytes). */
+static int addr_order(const uint8_t *a, const uint8_t *b, bool v4)
+{
+    if (v4) {
+        uint32_t x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        x = __builtin_bswap32(x), y = __builtin_bswap32(y);
+        return (x > y) - (x < y);
+    }
+    for (int half = 0; half < 2; half++) {
+        uint64_t x, y;
+        memcpy(&x, a + 8 * half, 8);
+        memcpy(&y, b + 8 * half, 8);
+        x = __builtin_bswap64(x), y = __builtin_bswap64(y);
+        if (x != y)
+            return x > y ? 1 : -1;
+    }
+    return 0;
+}
+
 /* Builds the canonical key; returns 0 if the packet goes lo→hi, 1 otherwise. */
 static int make_key(const struct packet *p, struct flow_key *k)
 {
-    size_t alen = p->ip_version == 4 ? 4 : 16;
-    int cmp = memcmp(p->src.bytes, p->dst.bytes, alen);
+    bool v4 = p->ip_version == 4;
+    int cmp = addr_order(p->src.bytes, p->dst.bytes, v4);
     int reverse = cmp > 0 || (cmp == 0 && p->sport > p->dport);
+    const struct ip_addr *lo = reverse ? &p->dst : &p->src, *hi = reverse ? &p->src : &p->dst;
     memset(k, 0, sizeof *k);
     k->family = p->ip_version;
     k->proto = p->l4_proto;
-    if (!reverse) {
-        memcpy(k->addr_lo, p->src.bytes, alen);
-        memcpy(k->addr_hi, p->dst.bytes, alen);
-        k->port_lo = p->sport;
-        k->port_hi = p->dport;
+    if (v4) {
+        memcpy(k->addr_lo, lo->bytes, 4);
+        memcpy(k->addr_hi, hi->bytes, 4);
     } else {
-        memcpy(k->addr_lo, p->dst.bytes, alen);
-        memcpy(k->addr_hi, p->src.bytes, alen);
-        k->port_lo = p->dport;
-        k->port_hi = p->sport;
+        memcpy(k->addr_lo, lo->bytes, 16);
+        memcpy(k->addr_hi, hi->bytes, 16);
     }
+    k->port_lo = reverse ? p->dport : p->sport;
+    k->port_hi = reverse ? p->sport : p->dport;
     return reverse;
 }
 
-/* Multiply-xorshift over the key's 40 bytes as five 64-bit words. */
+static inline uint64_t hash_word(uint64_t h, uint64_t w)
+{
+    h ^= w;
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+
+/* Multiply-xorshift over the key's 40 bytes as five 64-bit words (written
+ * out: GCC kept the five-step loop a loop). */
 static uint32_t key_hash(const struct flow_key *k)
 {
     uint64_t w[5];
     memcpy(w, k, sizeof w);
     uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (int i = 0; i < 5; i++) {
-        h ^= w[i];
-        h *= 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
+    h = hash_word(hash_word(hash_word(hash_word(hash_word(h, w[0]), w[1]), w[2]), w[3]), w[4]);
     return (uint32_t)(h ^ (h >> 29));
 }
 

@@ -308,12 +308,13 @@ void iface_table_declare(struct iface_table *t, int source_iface, const char *na
     iface_add(t, key, name, linktype, 0, 0);
 }
 
-struct iface *iface_for_packet(struct iface_table *t, const struct frame *f, const struct packet *p,
-                               const char *source_name)
+/* The interface of a packet that is not on the last one: by key, or new.
+ * Out of line, so the cache hit in iface_for_packet() needs no stack frame
+ * for these buffers. */
+__attribute__((noinline)) static struct iface *iface_lookup(struct iface_table *t, const struct frame *f,
+                                                            const struct packet *p, const char *source_name,
+                                                            int hatype_key)
 {
-    int hatype_key = f->linktype == LINKTYPE_LINUX_SLL ? p->hatype : -1;
-    if (t->last && t->last_source == f->iface && t->last_ifindex == p->ifindex && t->last_hatype == hatype_key)
-        return t->last;
     char key[96];
     packet_iface_key(f, p, key, sizeof key);
     struct iface *ifc = g_hash_table_lookup(t->by_key, key);
@@ -327,6 +328,15 @@ struct iface *iface_for_packet(struct iface_table *t, const struct frame *f, con
     t->last_ifindex = p->ifindex;
     t->last_hatype = hatype_key;
     return ifc;
+}
+
+struct iface *iface_for_packet(struct iface_table *t, const struct frame *f, const struct packet *p,
+                               const char *source_name)
+{
+    int hatype_key = f->linktype == LINKTYPE_LINUX_SLL ? p->hatype : -1;
+    if (t->last && t->last_source == f->iface && t->last_ifindex == p->ifindex && t->last_hatype == hatype_key)
+        return t->last;
+    return iface_lookup(t, f, p, source_name, hatype_key);
 }
 
 void iface_table_link_update(struct iface_table *t, int source_iface, int ifindex, const char *name,

@@ -317,10 +317,11 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
     /* A pipe (tcpdump -w - | leakaudit -r -) is watched as it comes: its alerts
      * go out at once, as live; a file's in the sinks' big buffered writes. */
     bool stream = source_bytes_total(src) == 0;
+    const struct audit_counters *counters = audit_counters(a); /* lives as long as a */
     for (;;) {
         if (stop_requested)
             break;
-        if (o->count > 0 && audit_counters(a)->frames >= (uint64_t)o->count)
+        if (o->count > 0 && counters->frames >= (uint64_t)o->count)
             break;
         enum source_status st = source_next(src, &f, err);
         if (summary_requested) { /* SIGUSR1 while reading: the totals before this frame */
@@ -344,7 +345,8 @@ static int run_file(struct audit *a, const struct options *o, GError **err)
             reopen_if_asked(a); /* a pipe can run for days, as live */
             audit_tick(a, 0);   /* flushes; 0: capture time decides what expires, not the clock */
         }
-        progress_tick(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
+        if (prog)
+            progress_tick(prog, source_bytes_read(src), counters->frames, counters->alerts);
     }
     progress_end(prog, source_bytes_read(src), audit_counters(a)->frames, audit_counters(a)->alerts);
     progress_free(prog);
@@ -451,6 +453,15 @@ static bool attrib_process_view(const struct process_info *pi, struct process_vi
 static void on_attrib_packet(void *user, const struct packet *p, uint64_t ts_ns)
 {
     attrib_observe(user, p, ts_ns);
+}
+
+/* Reading a file, processes come only from the comments of leakaudit's own
+ * evidence packets: a frame without a comment has nothing to tell, and most
+ * have none (no call for them). */
+static void on_attrib_replay_packet(void *user, const struct packet *p, uint64_t ts_ns)
+{
+    if (p->frame->comment)
+        attrib_observe(user, p, ts_ns);
 }
 
 static void on_attrib_note(void *user, const struct event *ev, GString *comment)
@@ -773,7 +784,7 @@ int main(int argc, char **argv)
         struct attrib_options ao = { .no_ebpf = o.no_ebpf, .quiet = o.quiet };
         attr = o.devices ? attrib_open(&ao) : attrib_open_replay();
         audit_add_enricher(a, attrib_enricher(attr));
-        audit_set_packet_observer(a, on_attrib_packet, on_attrib_note, attr);
+        audit_set_packet_observer(a, o.devices ? on_attrib_packet : on_attrib_replay_packet, on_attrib_note, attr);
         process_view_register(attrib_process_view);
     }
     int rc = o.devices ? (lc ? run_live(a, &o, lc, attr, &err) : -1) : run_file(a, &o, &err);

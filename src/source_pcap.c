@@ -229,12 +229,23 @@ static void own_fail(struct capture_source *src, struct pcap_reader *r, GError *
     g_set_error_literal(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, r->failure);
 }
 
+/* own_fill() for the usual case, when the window already holds n bytes:
+ * no call. */
+static inline size_t own_have(struct own_reader *o, size_t n, int *errnum)
+{
+    if (o->end - o->pos >= n) {
+        *errnum = 0;
+        return n;
+    }
+    return own_fill(o, n, errnum);
+}
+
 static enum source_status own_next_frame(struct capture_source *src, struct pcap_reader *r, struct frame *out,
                                          GError **err)
 {
     struct own_reader *o = r->own;
     int errnum;
-    size_t have = own_fill(o, PCAP_RECORD_HEADER_LEN, &errnum);
+    size_t have = own_have(o, PCAP_RECORD_HEADER_LEN, &errnum);
     if (errnum) {
         own_fail(src, r, err, false, g_strerror(errnum));
         return SOURCE_ERROR;
@@ -258,7 +269,7 @@ static enum source_status own_next_frame(struct capture_source *src, struct pcap
         return SOURCE_ERROR;
     }
     size_t need = PCAP_RECORD_HEADER_LEN + (size_t)caplen;
-    have = own_fill(o, need, &errnum);
+    have = own_have(o, need, &errnum);
     if (errnum) {
         own_fail(src, r, err, false, g_strerror(errnum));
         return SOURCE_ERROR;

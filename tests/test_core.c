@@ -246,6 +246,97 @@ static void test_flow_bidirectional(void)
     flow_table_free(t);
 }
 
+/* The key puts the memcmp()-smaller (address, port) first, and the
+ * direction says whether the packet was turned round: random pairs of
+ * addresses (sharing prefixes, so the second 8-byte half of IPv6 decides
+ * too), equal addresses, and the byte orders a word compare could get
+ * wrong (1.0.0.2 before 2.0.0.1). */
+static void test_flow_key_order(void)
+{
+    struct flow_table *t = flow_table_new(4096, 60ull * 1000000000ull);
+    GRand *rng = g_rand_new_with_seed(40000);
+    for (int i = 0; i < 2000; i++) {
+        struct packet p = make_packet("1.0.0.2", 1000, "2.0.0.1", 2000, 17);
+        if (i % 2) {
+            p.ip_version = 6;
+            p.src.family = p.dst.family = 6;
+            for (int b = 0; b < 16; b++)
+                p.src.bytes[b] = p.dst.bytes[b] = (uint8_t)g_rand_int(rng);
+            for (int k = g_rand_int_range(rng, 1, 4); k > 0; k--) /* one to three bytes differ */
+                p.dst.bytes[g_rand_int_range(rng, 0, 16)] ^= (uint8_t)g_rand_int_range(rng, 0, 256);
+        } else if (i > 0) {
+            for (int b = 0; b < 4; b++)
+                p.src.bytes[b] = p.dst.bytes[b] = (uint8_t)g_rand_int(rng);
+            for (int k = g_rand_int_range(rng, 1, 4); k > 0; k--)
+                p.dst.bytes[g_rand_int_range(rng, 0, 4)] ^= (uint8_t)g_rand_int_range(rng, 0, 256);
+        }
+        p.sport = (uint16_t)g_rand_int(rng);
+        p.dport = (uint16_t)g_rand_int(rng);
+        size_t alen = p.ip_version == 4 ? 4 : 16;
+        int cmp = memcmp(p.src.bytes, p.dst.bytes, alen);
+        int want_reverse = cmp > 0 || (cmp == 0 && p.sport > p.dport);
+        int dir;
+        struct flow *f = flow_lookup(t, &p, (uint64_t)i, true, &dir);
+        g_assert_cmpint(dir, ==, want_reverse);
+        g_assert_cmpmem(f->key.addr_lo, alen, want_reverse ? p.dst.bytes : p.src.bytes, alen);
+        g_assert_cmpmem(f->key.addr_hi, alen, want_reverse ? p.src.bytes : p.dst.bytes, alen);
+        g_assert_cmpuint(f->key.port_lo, ==, want_reverse ? p.dport : p.sport);
+        g_assert_cmpuint(f->key.port_hi, ==, want_reverse ? p.sport : p.dport);
+        g_assert_cmpuint(f->key.family, ==, p.ip_version);
+    }
+    g_rand_free(rng);
+    flow_table_free(t);
+}
+
+/* The learned-host set (its hash is two words and a multiply): every
+ * learned address is found, no other is, an IPv4 address is not the IPv6
+ * one with the same leading bytes, forgetting works, and the cap holds. */
+static void test_iface_host_set_random(void)
+{
+    struct iface_config cfg = { 0 };
+    struct iface_table *t = iface_table_new(&cfg, NULL);
+    GRand *rng = g_rand_new_with_seed(1024);
+    struct ip_addr learned[1000], other[1000];
+    for (int i = 0; i < 1000; i++) {
+        memset(&learned[i], 0, sizeof learned[i]);
+        learned[i].family = i % 3 ? 4 : 6;
+        for (int b = 0; b < (learned[i].family == 4 ? 4 : 16); b++)
+            learned[i].bytes[b] = (uint8_t)g_rand_int(rng);
+        other[i] = learned[i];
+        other[i].bytes[i % 4] ^= (uint8_t)g_rand_int_range(rng, 1, 256); /* differs from learned[i] */
+        iface_table_learn_host(t, &learned[i]);
+    }
+    uint64_t not_learned, over;
+    for (int i = 0; i < 1000; i++) {
+        g_assert_true(iface_table_is_host(t, &learned[i]));
+        struct ip_addr v6 = learned[i];
+        v6.family = v6.family == 4 ? 6 : 4;
+        if (v6.family == 4)
+            memset(v6.bytes + 4, 0, 12);
+        if (!iface_table_is_host(t, &v6)) /* the other family's twin, unless learned by chance */
+            continue;
+        bool twin_learned = false;
+        for (int j = 0; j < 1000; j++)
+            twin_learned |= learned[j].family == v6.family && memcmp(learned[j].bytes, v6.bytes, 16) == 0;
+        g_assert_true(twin_learned);
+    }
+    for (int i = 0; i < 1000; i++) {
+        bool is_learned = false;
+        for (int j = 0; j < 1000; j++)
+            is_learned |= learned[j].family == other[i].family && memcmp(learned[j].bytes, other[i].bytes, 16) == 0;
+        g_assert_cmpint(iface_table_is_host(t, &other[i]), ==, is_learned);
+    }
+    iface_table_forget_host(t, &learned[7]);
+    g_assert_false(iface_table_is_host(t, &learned[7]));
+    g_assert_true(iface_table_is_host(t, &learned[8]));
+    for (int i = 0; i < 100; i++) /* 999 + 100 > 1024: the last ones are counted, not kept */
+        iface_table_learn_host(t, &other[i]);
+    iface_table_cap_counts(t, &not_learned, &over);
+    g_assert_cmpuint(not_learned, >, 0);
+    g_rand_free(rng);
+    iface_table_free(t);
+}
+
 static int evicted_count;
 static void count_evict(struct flow *f, void *user)
 {
@@ -527,12 +618,14 @@ int main(int argc, char **argv)
     g_test_add_func("/addr/classify-like-table", test_addr_classify_like_table);
     g_test_add_func("/addr/format", test_addr_format);
     g_test_add_func("/flow/bidirectional", test_flow_bidirectional);
+    g_test_add_func("/flow/key-order", test_flow_key_order);
     g_test_add_func("/flow/cap-lru", test_flow_cap_lru);
     g_test_add_func("/flow/idle-expiry", test_flow_idle_expiry);
     g_test_add_func("/iface/roles", test_iface_roles_by_name_and_link);
     g_test_add_func("/iface/host-set", test_iface_host_set);
     g_test_add_func("/iface/user-names", test_iface_user_names);
     g_test_add_func("/iface/vpn-by-evidence", test_iface_vpn_by_evidence);
+    g_test_add_func("/iface/host-set-random", test_iface_host_set_random);
     g_test_add_func("/verdict/policy", test_verdict_policy);
     g_test_add_func("/json/escaping", test_json_escaping);
     return g_test_run();

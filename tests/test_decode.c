@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "packet_same.h"
 #include "source.h"
 #include "testutil.h"
 
@@ -156,6 +157,21 @@ static const struct corpus_case corpus_cases[] = {
       "2001:470:1f11:81f:d138:5f55:6d4:1fe2", 17, 53, 51851, 53, ANY, 0, 0, DIR_UNKNOWN, 0, ANY, ANY, true },
 };
 
+/* decode_frame, checked against decode_frame_general: its fast path must
+ * give the very packet the general decoders give. */
+static enum decode_status decode_checked(const struct frame *f, struct packet *p)
+{
+    enum decode_status st = decode_frame(f, p);
+    struct packet general;
+    enum decode_status general_st = decode_frame_general(f, &general);
+    const char *differs = packet_difference(p, &general);
+    if (st != general_st || differs)
+        g_error("frame %" G_GUINT64_FORMAT " (link type %d, %u bytes): decode_frame %s, general %s; %s differs",
+                f->number, f->linktype, f->caplen, decode_status_name(st), decode_status_name(general_st),
+                differs ? differs : "status");
+    return st;
+}
+
 /* Opens rel and advances to frame n; the frame stays valid until *src closes. */
 static bool corpus_frame(const char *rel, unsigned n, struct capture_source **src, struct frame *f)
 {
@@ -191,7 +207,7 @@ static void test_corpus_frames(void)
         if (!corpus_frame(c->file, c->frame, &src, &f))
             g_error("%s missing from the corpus", c->file);
         struct packet p;
-        enum decode_status st = decode_frame(&f, &p);
+        enum decode_status st = decode_checked(&f, &p);
         if (st != c->status)
             g_error("%s frame %u: %s, want %s", c->file, c->frame, decode_status_name(st),
                     decode_status_name(c->status));
@@ -303,7 +319,7 @@ static enum decode_status decode_bytes(int linktype, const GByteArray *b, enum d
     f->data = b->data;
     f->caplen = f->wirelen = b->len;
     f->dir = frame_dir;
-    return decode_frame(f, p);
+    return decode_checked(f, p);
 }
 
 enum { LT_NULL = 0, LT_EN10MB = 1, LT_PPP = 9, LT_PPP_HDLC = 50, LT_RAW = 101, LT_LOOP = 108, LT_SLL = 113,
@@ -540,7 +556,7 @@ static void check_inner_dns(const GByteArray *b, const char *encap, unsigned dep
         struct frame g = f;
         g.data = copy;
         g.caplen = (uint32_t)cut;
-        enum decode_status st = decode_frame(&g, &p);
+        enum decode_status st = decode_checked(&g, &p);
         g_assert_true(st == DECODE_OK || st == DECODE_MALFORMED);
         if (st == DECODE_OK && p.encap_depth == depth)
             g_assert_cmpuint(p.dport, ==, 53);
@@ -758,7 +774,7 @@ static void check_prefixes(int linktype, const uint8_t *data, size_t len)
 {
     struct frame f = { .linktype = linktype, .data = data, .caplen = (uint32_t)len, .wirelen = (uint32_t)len };
     struct packet p;
-    enum decode_status full = decode_frame(&f, &p);
+    enum decode_status full = decode_checked(&f, &p);
     unsigned full_depth = p.encap_depth;
     size_t header_end = len, payload_len = 0;
     if (full == DECODE_OK) {
@@ -771,7 +787,7 @@ static void check_prefixes(int linktype, const uint8_t *data, size_t len)
         struct frame g = f;
         g.data = copy;
         g.caplen = (uint32_t)cut;
-        enum decode_status st = decode_frame(&g, &p);
+        enum decode_status st = decode_checked(&g, &p);
         if (st == DECODE_OK && p.encap_depth < full_depth) {
             /* cut inside a tunnel's inner headers: the carrier itself stays */
         } else if (full == DECODE_OK && cut >= header_end) {
@@ -818,6 +834,116 @@ static void test_every_prefix(void)
     }
 }
 
+/* Every frame of every corpus capture through decode_checked(): the fast
+ * path (plain Ethernet, SLL2, raw IP; IPv4, IPv6; UDP, TCP) and whatever it
+ * declines must come out as the general decoders have it. */
+static void test_fast_path_corpus(void)
+{
+    TEST_NEED_CORPUS(manifest, "MANIFEST.tsv");
+    gchar *text;
+    g_assert_true(g_file_get_contents(manifest, &text, NULL, NULL));
+    g_free(manifest);
+    gchar **lines = g_strsplit(text, "\n", -1);
+    unsigned files = 0, frames = 0;
+    for (gchar **line = lines + 1; *line && **line; line++) {
+        gchar **cols = g_strsplit(*line, "\t", 2);
+        gchar *path = test_corpus_path(cols[0]);
+        GError *err = NULL;
+        struct capture_source *src = path ? source_open_file(path, &err) : NULL;
+        g_clear_error(&err); /* the corpus holds a few captures no reader takes */
+        if (src) {
+            files++;
+            struct frame f;
+            struct packet p;
+            while (source_next(src, &f, &err) == SOURCE_FRAME) {
+                decode_checked(&f, &p);
+                frames++;
+            }
+            g_clear_error(&err);
+            source_close(src);
+        }
+        g_free(path);
+        g_strfreev(cols);
+    }
+    g_strfreev(lines);
+    g_free(text);
+    g_assert_cmpuint(files, >, 100);
+    printf("# fast path checked on %u frames of %u captures\n", frames, files);
+}
+
+/* The shapes the fast path takes, and each byte of them set to values that
+ * matter (versions, lengths, protocols, ports, fragment bits) or cut short:
+ * fast path and general decoders agree on all of them. */
+static void test_fast_path_mutations(void)
+{
+    GPtrArray *bases = g_ptr_array_new_with_free_func((GDestroyNotify)g_byte_array_unref);
+    GArray *linktypes = g_array_new(FALSE, FALSE, sizeof(int));
+    static const uint16_t ports[] = { 53, 3478, 4789, 4790, 6081, 2152, 3544, 51820 };
+    for (size_t i = 0; i < G_N_ELEMENTS(ports); i++) {
+        GByteArray *udp4 = ipv4_udp(5, 0, 0, "0123456789abcdef");
+        udp4->data[22] = (uint8_t)(ports[i] >> 8), udp4->data[23] = (uint8_t)ports[i]; /* destination port */
+        for (int variant = 0; variant < 3; variant++) {
+            GByteArray *b = bytes_new();
+            int lt = LT_RAW;
+            if (variant == 1) { /* Ethernet */
+                lt = LT_EN10MB;
+                for (int k = 0; k < 12; k++)
+                    add8(b, (uint8_t)k);
+                add16(b, 0x0800);
+            } else if (variant == 2) { /* SLL2, outgoing, ifindex 3 */
+                lt = LT_SLL2;
+                add16(b, 0x0800), add16(b, 0), add32(b, 3), add16(b, 1), add8(b, 4), add8(b, 6);
+                for (int k = 0; k < 8; k++)
+                    add8(b, (uint8_t)k);
+            }
+            add(b, udp4->data, udp4->len);
+            g_ptr_array_add(bases, b);
+            g_array_append_val(linktypes, lt);
+        }
+        g_byte_array_free(udp4, TRUE);
+    }
+    GByteArray *udp6 = bytes_new();
+    add_ipv6_header(udp6, 8 + 4, 17);
+    add_udp(udp6, 40000, 53, "abcd");
+    g_ptr_array_add(bases, udp6);
+    GByteArray *tcp6 = bytes_new();
+    add_ipv6_header(tcp6, 20 + 8 + 3, 6);
+    add16(tcp6, 443), add16(tcp6, 50000), add32(tcp6, 1000), add32(tcp6, 0), add8(tcp6, 7 << 4), add8(tcp6, 0x18);
+    add16(tcp6, 0), add16(tcp6, 0), add16(tcp6, 0), add32(tcp6, 0x01010101), add32(tcp6, 0x01010101);
+    add(tcp6, "xyz", 3);
+    g_ptr_array_add(bases, tcp6);
+    int lt = LT_RAW;
+    g_array_append_val(linktypes, lt);
+    g_array_append_val(linktypes, lt);
+    static const uint8_t values[] = { 0x00, 0x01, 0x04, 0x05, 0x06, 0x11, 0x20, 0x29, 0x2c, 0x3a,
+                                      0x40, 0x45, 0x4f, 0x60, 0x80, 0x86, 0xdd, 0xfe, 0xff };
+    unsigned checked = 0;
+    for (guint i = 0; i < bases->len; i++) {
+        const GByteArray *base = g_ptr_array_index(bases, i);
+        struct frame f = { .linktype = g_array_index(linktypes, int, i) };
+        struct packet p;
+        for (size_t at = 0; at < base->len; at++) {
+            uint8_t *copy = g_memdup2(base->data, base->len);
+            for (size_t v = 0; v < G_N_ELEMENTS(values); v++) {
+                copy[at] = values[v];
+                f.data = copy;
+                f.caplen = f.wirelen = base->len;
+                decode_checked(&f, &p);
+                checked++;
+            }
+            g_free(copy);
+            copy = g_memdup2(base->data, at); /* cut short here */
+            f.data = copy;
+            f.caplen = (uint32_t)at;
+            decode_checked(&f, &p);
+            g_free(copy);
+        }
+    }
+    g_assert_cmpuint(checked, >, 10000);
+    g_ptr_array_free(bases, TRUE);
+    g_array_free(linktypes, TRUE);
+}
+
 /* Every file of tests/data/regress/fuzz_decode: first byte picks the link type
  * as in fuzz_decode.c; must not crash. */
 static void test_fuzz_regressions(void)
@@ -839,7 +965,7 @@ static void test_fuzz_regressions(void)
             f.data = copy;
             f.caplen = f.wirelen = (uint32_t)(len - 1);
             struct packet p;
-            decode_frame(&f, &p);
+            decode_checked(&f, &p);
             g_free(copy);
         }
         g_free(data);
@@ -860,5 +986,7 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/names", test_names);
     g_test_add_func("/decode/every-prefix", test_every_prefix);
     g_test_add_func("/decode/fuzz-regressions", test_fuzz_regressions);
+    g_test_add_func("/decode/fast-path-corpus", test_fast_path_corpus);
+    g_test_add_func("/decode/fast-path-mutations", test_fast_path_mutations);
     return g_test_run();
 }

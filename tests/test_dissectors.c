@@ -168,6 +168,160 @@ static void test_dns_name_escapes(void)
     g_assert_cmpuint(m.questions[0].qtype, ==, 16);
 }
 
+/* The name text as read_name() wrote it before its plain-label fast copy:
+ * each byte escaped as dig does, appended while it fits in 256 bytes, a dot
+ * after each label while it fits, the last dot dropped. */
+static void reference_name(const uint8_t *labels, size_t len, char *out)
+{
+    enum { OUT = DNS_NAME_MAX + 1 };
+    size_t used = 0;
+    for (size_t at = 0; at < len && labels[at];) {
+        uint8_t n = labels[at++];
+        for (uint8_t i = 0; i < n; i++, at++) {
+            uint8_t ch = labels[at];
+            char piece[5];
+            if (ch > 0x20 && ch < 0x7f && ch != '.' && ch != '\\')
+                g_snprintf(piece, sizeof piece, "%c", ch);
+            else if (ch == '.' || ch == '\\')
+                g_snprintf(piece, sizeof piece, "\\%c", ch);
+            else
+                g_snprintf(piece, sizeof piece, "\\%03u", ch);
+            size_t plen = strlen(piece);
+            if (used + plen + 1 < OUT) {
+                memcpy(out + used, piece, plen);
+                used += plen;
+            }
+        }
+        if (used + 2 < OUT)
+            out[used++] = '.';
+    }
+    if (used && out[used - 1] == '.')
+        used--;
+    out[used] = '\0';
+}
+
+/* Question names of every byte value, of random labels (mostly plain, some
+ * to escape) up to the 255-byte limit where pieces stop fitting: the same
+ * text as the reference. */
+static void test_dns_names_against_reference(void)
+{
+    struct dissect_hint h = { TRANSPORT_UDP, 40000, 53, false };
+    GRand *rng = g_rand_new_with_seed(5353);
+    for (unsigned round = 0; round < 20000; round++) {
+        uint8_t labels[256];
+        size_t len = 0, wire_budget = round < 256 ? 3 : (size_t)g_rand_int_range(rng, 2, 256);
+        if (round < 256) { /* one label "a<byte>" per byte value */
+            labels[len++] = 2, labels[len++] = 'a', labels[len++] = (uint8_t)round;
+        } else if (round < 256 + 2 * 63 * 63) { /* escapes first, then plain labels up to the limit */
+            unsigned sweep = round - 256, first = sweep % 63 + 1, plain = sweep / 63 % 63 + 1;
+            uint8_t escaped = sweep / (63 * 63) ? '.' : 0x00;
+            labels[len++] = (uint8_t)first;
+            for (unsigned i = 0; i < first; i++)
+                labels[len++] = escaped;
+            while (len + 1 + plain + 1 <= 255) {
+                labels[len++] = (uint8_t)plain;
+                for (unsigned i = 0; i < plain; i++)
+                    labels[len++] = (uint8_t)('a' + i % 26);
+            }
+        } else {
+            bool escapes = g_rand_int_range(rng, 0, 4) == 0;
+            while (len + 2 < wire_budget) {
+                size_t n = (size_t)g_rand_int_range(rng, 1, 64);
+                if (len + 1 + n + 1 > wire_budget)
+                    n = wire_budget - len - 2;
+                labels[len++] = (uint8_t)n;
+                for (size_t i = 0; i < n; i++)
+                    labels[len++] = escapes && g_rand_int_range(rng, 0, 8) == 0 ? (uint8_t)g_rand_int_range(rng, 0, 256)
+                                                                                 : (uint8_t)('a' + g_rand_int_range(rng, 0, 26));
+            }
+        }
+        labels[len++] = 0;
+        GByteArray *q = g_byte_array_new();
+        static const uint8_t header[] = { 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+        g_byte_array_append(q, header, sizeof header);
+        g_byte_array_append(q, labels, (guint)len);
+        g_byte_array_append(q, (const uint8_t[]){ 0x00, 0x01, 0x00, 0x01 }, 4);
+        struct dns_message m;
+        struct cursor c = cursor_make(q->data, q->len);
+        g_assert_cmpint(dns_dissect(&c, &h, &m), ==, DISSECT_OK);
+        char want[DNS_NAME_MAX + 1];
+        reference_name(labels, len, want);
+        g_assert_cmpstr(m.questions[0].name, ==, want);
+        g_byte_array_free(q, TRUE);
+    }
+    g_rand_free(rng);
+}
+
+/* Answer names that are pointers to the question's name come out as that
+ * name (read_name takes it from the question); pointers into its middle,
+ * labels before a pointer and CNAME targets are read as ever. Question names
+ * of all kinds from the reference sweep, up to the 255-byte limit. */
+static void test_dns_answer_pointers(void)
+{
+    struct dissect_hint h = { TRANSPORT_UDP, 53, 40000, false };
+    GRand *rng = g_rand_new_with_seed(853);
+    for (unsigned round = 0; round < 3000; round++) {
+        uint8_t labels[256];
+        /* ≤ 253 bytes: "x" or "w" before it must still fit in 255 */
+        size_t len = 0, wire_budget = (size_t)g_rand_int_range(rng, 2, 254);
+        bool escapes = round % 2;
+        while (len + 2 < wire_budget) {
+            size_t n = (size_t)g_rand_int_range(rng, 1, 64);
+            if (len + 1 + n + 1 > wire_budget)
+                n = wire_budget - len - 2;
+            labels[len++] = (uint8_t)n;
+            for (size_t i = 0; i < n; i++)
+                labels[len++] = escapes && g_rand_int_range(rng, 0, 3) == 0 ? (uint8_t)g_rand_int_range(rng, 0, 256)
+                                                                             : (uint8_t)('a' + g_rand_int_range(rng, 0, 26));
+        }
+        labels[len++] = 0;
+        size_t second = labels[0] ? 1u + labels[0] : 0; /* offset of the second label in the name */
+        GByteArray *q = g_byte_array_new();
+        static const uint8_t header[] = { 0x12, 0x34, 0x81, 0x80, 0x00, 0x01, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00 };
+        g_byte_array_append(q, header, sizeof header);
+        g_byte_array_append(q, labels, (guint)len);
+        g_byte_array_append(q, (const uint8_t[]){ 0x00, 0x05, 0x00, 0x01 }, 4); /* CNAME, IN */
+        /* 1: the question's name, CNAME → "x" + that name */
+        g_byte_array_append(q, (const uint8_t[]){ 0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'x', 0xc0, 12 }, 16);
+        /* 2: the name from its second label */
+        g_byte_array_append(q, (const uint8_t[]){ 0xc0, (uint8_t)(12 + second), 0, 1, 0, 1, 0, 0, 0, 60, 0, 4 }, 12);
+        g_byte_array_append(q, (const uint8_t[]){ 192, 0, 2, 1 }, 4);
+        /* 3: "w" before a pointer to the question's name */
+        g_byte_array_append(q, (const uint8_t[]){ 1, 'w', 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 2 }, 18);
+        /* 4: the question's name again, CNAME → pointer to answer 1's target */
+        size_t target1 = 12 + len + 4 + 12; /* answer 1's rdata */
+        g_byte_array_append(q, (const uint8_t[]){ 0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2,
+                                                  (uint8_t)(0xc0 | target1 >> 8), (uint8_t)target1 },
+                            14);
+        if (q->len > 0x3fff) /* pointers reach 14 bits */
+            g_error("message too long");
+        struct dns_message m;
+        struct cursor c = cursor_make(q->data, q->len);
+        g_assert_cmpint(dns_dissect(&c, &h, &m), ==, DISSECT_OK);
+        char name[DNS_NAME_MAX + 1], want[DNS_NAME_MAX + 1];
+        reference_name(labels, len, name);
+        g_assert_cmpstr(m.questions[0].name, ==, name);
+        g_assert_cmpuint(m.answer_count, ==, 4);
+        g_assert_false(m.answers_truncated);
+        g_assert_cmpstr(m.answers[0].name, ==, name);
+        uint8_t prefixed[258] = { 1, 'x' };
+        memcpy(prefixed + 2, labels, len);
+        reference_name(prefixed, len + 2, want);
+        g_assert_cmpstr(m.answers[0].target, ==, want);
+        reference_name(labels + second, len - second, want);
+        g_assert_cmpstr(m.answers[1].name, ==, want);
+        prefixed[1] = 'w';
+        reference_name(prefixed, len + 2, want);
+        g_assert_cmpstr(m.answers[2].name, ==, want);
+        g_assert_cmpstr(m.answers[3].name, ==, name);
+        prefixed[1] = 'x'; /* answer 1's target: "x", then the question's name */
+        reference_name(prefixed, len + 2, want);
+        g_assert_cmpstr(m.answers[3].target, ==, want);
+        g_byte_array_free(q, TRUE);
+    }
+    g_rand_free(rng);
+}
+
 /* DNS on a port that is not 53: only the exact shape of a resolver query. */
 static bool shaped_query(const uint8_t *bytes, size_t len, bool cut_short)
 {
@@ -268,6 +422,8 @@ int main(int argc, char **argv)
     g_test_add_func("/dns/query-and-loops", test_dns_query_and_loops);
     g_test_add_func("/dns/query-by-shape", test_dns_query_by_shape);
     g_test_add_func("/dns/name-escapes", test_dns_name_escapes);
+    g_test_add_func("/dns/names-against-reference", test_dns_names_against_reference);
+    g_test_add_func("/dns/answer-pointers", test_dns_answer_pointers);
     g_test_add_func("/dtls/client-hello-use-srtp", test_dtls_client_hello);
     return g_test_run();
 }

@@ -131,6 +131,33 @@ static void test_crc32_check_value(void)
     g_assert_cmphex(stun_crc32((const uint8_t *)"", 0), ==, 0);
 }
 
+/* The CRC bit by bit, straight from the definition: the table must agree. */
+static uint32_t crc32_bitwise(const uint8_t *data, size_t len)
+{
+    uint32_t crc = 0xffffffffu;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= data[i];
+        for (int bit = 0; bit < 8; bit++)
+            crc = (crc >> 1) ^ ((crc & 1u) ? 0xedb88320u : 0u);
+    }
+    return crc ^ 0xffffffffu;
+}
+
+static void test_crc32_against_bitwise(void)
+{
+    uint8_t data[512];
+    GRand *rng = g_rand_new_with_seed(3478);
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)g_rand_int(rng);
+    for (size_t b = 0; b < 256; b++) { /* every table entry on its own */
+        uint8_t one = (uint8_t)b;
+        g_assert_cmphex(stun_crc32(&one, 1), ==, crc32_bitwise(&one, 1));
+    }
+    for (size_t len = 0; len <= sizeof data; len++)
+        g_assert_cmphex(stun_crc32(data, len), ==, crc32_bitwise(data, len));
+    g_rand_free(rng);
+}
+
 static void test_rfc5769_request(void)
 {
     GByteArray *b = hex_bytes(rfc5769_request);
@@ -862,6 +889,72 @@ static void test_demux(void)
         g_assert_cmpint(stun_demux_first_byte(cases[i].b), ==, cases[i].want);
 }
 
+/* Every attribute type, named as the list the dissector had before its
+ * slot lookup: the 45 listed types and nothing else. */
+static void test_attr_names_every_type(void)
+{
+    static const struct {
+        uint16_t type;
+        const char *name;
+    } listed[] = {
+        { STUN_ATTR_MAPPED_ADDRESS, "MAPPED-ADDRESS" },
+        { STUN_ATTR_RESPONSE_ADDRESS, "RESPONSE-ADDRESS" },
+        { STUN_ATTR_CHANGE_REQUEST, "CHANGE-REQUEST" },
+        { STUN_ATTR_SOURCE_ADDRESS, "SOURCE-ADDRESS" },
+        { STUN_ATTR_CHANGED_ADDRESS, "CHANGED-ADDRESS" },
+        { STUN_ATTR_USERNAME, "USERNAME" },
+        { STUN_ATTR_PASSWORD, "PASSWORD" },
+        { STUN_ATTR_MESSAGE_INTEGRITY, "MESSAGE-INTEGRITY" },
+        { STUN_ATTR_ERROR_CODE, "ERROR-CODE" },
+        { STUN_ATTR_UNKNOWN_ATTRIBUTES, "UNKNOWN-ATTRIBUTES" },
+        { STUN_ATTR_REFLECTED_FROM, "REFLECTED-FROM" },
+        { STUN_ATTR_CHANNEL_NUMBER, "CHANNEL-NUMBER" },
+        { STUN_ATTR_LIFETIME, "LIFETIME" },
+        { STUN_ATTR_XOR_PEER_ADDRESS, "XOR-PEER-ADDRESS" },
+        { STUN_ATTR_DATA, "DATA" },
+        { STUN_ATTR_REALM, "REALM" },
+        { STUN_ATTR_NONCE, "NONCE" },
+        { STUN_ATTR_XOR_RELAYED_ADDRESS, "XOR-RELAYED-ADDRESS" },
+        { STUN_ATTR_REQUESTED_ADDRESS_FAMILY, "REQUESTED-ADDRESS-FAMILY" },
+        { STUN_ATTR_EVEN_PORT, "EVEN-PORT" },
+        { STUN_ATTR_REQUESTED_TRANSPORT, "REQUESTED-TRANSPORT" },
+        { STUN_ATTR_DONT_FRAGMENT, "DONT-FRAGMENT" },
+        { STUN_ATTR_MESSAGE_INTEGRITY_SHA256, "MESSAGE-INTEGRITY-SHA256" },
+        { STUN_ATTR_PASSWORD_ALGORITHM, "PASSWORD-ALGORITHM" },
+        { STUN_ATTR_USERHASH, "USERHASH" },
+        { STUN_ATTR_XOR_MAPPED_ADDRESS, "XOR-MAPPED-ADDRESS" },
+        { STUN_ATTR_RESERVATION_TOKEN, "RESERVATION-TOKEN" },
+        { STUN_ATTR_PRIORITY, "PRIORITY" },
+        { STUN_ATTR_USE_CANDIDATE, "USE-CANDIDATE" },
+        { STUN_ATTR_PADDING, "PADDING" },
+        { STUN_ATTR_RESPONSE_PORT, "RESPONSE-PORT" },
+        { STUN_ATTR_CONNECTION_ID, "CONNECTION-ID" },
+        { STUN_ATTR_XOR_MAPPED_ADDRESS_OLD, "XOR-MAPPED-ADDRESS" },
+        { STUN_ATTR_PASSWORD_ALGORITHMS, "PASSWORD-ALGORITHMS" },
+        { STUN_ATTR_ALTERNATE_DOMAIN, "ALTERNATE-DOMAIN" },
+        { STUN_ATTR_SOFTWARE, "SOFTWARE" },
+        { STUN_ATTR_ALTERNATE_SERVER, "ALTERNATE-SERVER" },
+        { STUN_ATTR_TRANSACTION_TRANSMIT_COUNTER, "TRANSACTION_TRANSMIT_COUNTER" },
+        { STUN_ATTR_CACHE_TIMEOUT, "CACHE-TIMEOUT" },
+        { STUN_ATTR_FINGERPRINT, "FINGERPRINT" },
+        { STUN_ATTR_ICE_CONTROLLED, "ICE-CONTROLLED" },
+        { STUN_ATTR_ICE_CONTROLLING, "ICE-CONTROLLING" },
+        { STUN_ATTR_RESPONSE_ORIGIN, "RESPONSE-ORIGIN" },
+        { STUN_ATTR_OTHER_ADDRESS, "OTHER-ADDRESS" },
+        { STUN_ATTR_GOOG_NETWORK_INFO, "GOOG-NETWORK-INFO" }
+    };
+    unsigned named = 0;
+    for (uint32_t type = 0; type <= 0xffff; type++) {
+        const char *want = NULL;
+        for (size_t i = 0; i < G_N_ELEMENTS(listed); i++)
+            if (listed[i].type == type)
+                want = listed[i].name;
+        g_assert_cmpstr(stun_attr_name((uint16_t)type), ==, want);
+        named += want != NULL;
+    }
+    g_assert_cmpuint(named, ==, G_N_ELEMENTS(listed));
+}
+
 /* ---- fuzz regressions ---- */
 
 /* Replays every file in one regression directory under every hint. */
@@ -932,6 +1025,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/stun/crc32", test_crc32_check_value);
+    g_test_add_func("/stun/crc32-against-bitwise", test_crc32_against_bitwise);
     g_test_add_func("/stun/rfc5769/request", test_rfc5769_request);
     g_test_add_func("/stun/rfc5769/response-ipv4", test_rfc5769_response_v4);
     g_test_add_func("/stun/rfc5769/response-ipv6", test_rfc5769_response_v6);
@@ -954,6 +1048,7 @@ int main(int argc, char **argv)
     g_test_add_func("/stun/frame-length", test_frame_length);
     g_test_add_func("/stun/names", test_names);
     g_test_add_func("/stun/demux", test_demux);
+    g_test_add_func("/stun/attr-names-every-type", test_attr_names_every_type);
     g_test_add_func("/stun/regressions", test_regressions);
     return g_test_run();
 }

@@ -1,13 +1,15 @@
 /* fuzz_decode.c — the link/IP/transport decoder: the first byte picks one of
  * the supported link types, the rest is the frame. The frame is copied to an
  * exact-size buffer so ASan sees any read past it; the decoded cursors must
- * stay inside it. */
+ * stay inside it, and decode_frame (with its fast path) must decode it
+ * exactly as decode_frame_general does (abort otherwise). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
+#include "packet_same.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,6 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.caplen = f.wirelen = (uint32_t)len;
     struct packet p;
     enum decode_status st = decode_frame(&f, &p);
+    struct packet general;
+    if (decode_frame_general(&f, &general) != st || packet_difference(&p, &general))
+        abort();
     if (st == DECODE_OK || st == DECODE_FRAGMENT) {
         /* touch every byte the decoder hands on */
         volatile uint8_t sink = 0;
