@@ -222,7 +222,8 @@ static size_t tls_hello(uint8_t *out, uint8_t hs_type, const uint8_t *ext, size_
     }
     *p++ = (uint8_t)(ext_len >> 8);
     *p++ = (uint8_t)ext_len;
-    memcpy(p, ext, ext_len);
+    if (ext_len)
+        memcpy(p, ext, ext_len);
     p += ext_len;
     size_t body = (size_t)(p - hs - 4);
     hs[0] = hs_type;
