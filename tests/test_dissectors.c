@@ -200,6 +200,24 @@ static void reference_name(const uint8_t *labels, size_t len, char *out)
     out[used] = '\0';
 }
 
+/* Appends random labels (1..63 bytes, lower-case letters; with one_in > 0,
+ * about one byte in one_in any value at all, to be escaped) at labels[len]
+ * while the name stays under wire_budget bytes with its root label.
+ * Returns the new length (the root label not yet written). */
+static size_t random_labels(GRand *rng, uint8_t *labels, size_t len, size_t wire_budget, int one_in)
+{
+    while (len + 2 < wire_budget) {
+        size_t n = (size_t)g_rand_int_range(rng, 1, 64);
+        if (len + 1 + n + 1 > wire_budget)
+            n = wire_budget - len - 2;
+        labels[len++] = (uint8_t)n;
+        for (size_t i = 0; i < n; i++)
+            labels[len++] = one_in && g_rand_int_range(rng, 0, one_in) == 0 ? (uint8_t)g_rand_int_range(rng, 0, 256)
+                                                                            : (uint8_t)('a' + g_rand_int_range(rng, 0, 26));
+    }
+    return len;
+}
+
 /* Question names of every byte value, of random labels (mostly plain, some
  * to escape) up to the 255-byte limit where pieces stop fitting: the same
  * text as the reference. */
@@ -225,15 +243,7 @@ static void test_dns_names_against_reference(void)
             }
         } else {
             bool escapes = g_rand_int_range(rng, 0, 4) == 0;
-            while (len + 2 < wire_budget) {
-                size_t n = (size_t)g_rand_int_range(rng, 1, 64);
-                if (len + 1 + n + 1 > wire_budget)
-                    n = wire_budget - len - 2;
-                labels[len++] = (uint8_t)n;
-                for (size_t i = 0; i < n; i++)
-                    labels[len++] = escapes && g_rand_int_range(rng, 0, 8) == 0 ? (uint8_t)g_rand_int_range(rng, 0, 256)
-                                                                                 : (uint8_t)('a' + g_rand_int_range(rng, 0, 26));
-            }
+            len = random_labels(rng, labels, len, wire_budget, escapes ? 8 : 0);
         }
         labels[len++] = 0;
         GByteArray *q = g_byte_array_new();
@@ -265,15 +275,7 @@ static void test_dns_answer_pointers(void)
         /* ≤ 253 bytes: "x" or "w" before it must still fit in 255 */
         size_t len = 0, wire_budget = (size_t)g_rand_int_range(rng, 2, 254);
         bool escapes = round % 2;
-        while (len + 2 < wire_budget) {
-            size_t n = (size_t)g_rand_int_range(rng, 1, 64);
-            if (len + 1 + n + 1 > wire_budget)
-                n = wire_budget - len - 2;
-            labels[len++] = (uint8_t)n;
-            for (size_t i = 0; i < n; i++)
-                labels[len++] = escapes && g_rand_int_range(rng, 0, 3) == 0 ? (uint8_t)g_rand_int_range(rng, 0, 256)
-                                                                             : (uint8_t)('a' + g_rand_int_range(rng, 0, 26));
-        }
+        len = random_labels(rng, labels, len, wire_budget, escapes ? 3 : 0);
         labels[len++] = 0;
         size_t second = labels[0] ? 1u + labels[0] : 0; /* offset of the second label in the name */
         GByteArray *q = g_byte_array_new();
