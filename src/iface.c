@@ -24,6 +24,8 @@ enum {
 #define VPN_EVIDENCE_WINDOW_NS (180ull * 1000000000ull)
 enum { HOST_ADDR_CAP = 1024, IFACE_CAP = 4096 };
 
+enum { IFACE_CACHE_SLOTS = 16 };
+
 struct iface_table {
     GPtrArray *ifaces;        /* struct iface*, index == id */
     GHashTable *by_key;       /* key string → struct iface* */
@@ -36,9 +38,14 @@ struct iface_table {
     struct ip_addr *host_addrs;
     uint32_t host_count, host_cap;
     bool user_declared_vpn;   /* --vpn-if given, or --ifname names a VPN-like device */
-    struct iface *last;       /* one-entry cache: most packets repeat the last interface */
+    /* Direct-mapped cache of recent interfaces by (capture interface,
+     * ifindex, hatype): a cooked or multi-interface capture interleaves its
+     * interfaces packet by packet, so one entry would miss nearly always. */
+    struct iface_cache_slot {
+        struct iface *ifc;
+        int source, ifindex, hatype;
+    } cache[IFACE_CACHE_SLOTS];
     uint64_t hosts_not_learned, ifaces_over_cap; /* caps reached */
-    int last_source, last_ifindex, last_hatype;
     /* live routing: GINT_TO_POINTER(ifindex) → struct routed_link* */
     GHashTable *routed;
     bool routes_known;
@@ -313,7 +320,7 @@ void iface_table_declare(struct iface_table *t, int source_iface, const char *na
  * for these buffers. */
 __attribute__((noinline)) static struct iface *iface_lookup(struct iface_table *t, const struct frame *f,
                                                             const struct packet *p, const char *source_name,
-                                                            int hatype_key)
+                                                            int hatype_key, struct iface_cache_slot *slot)
 {
     char key[96];
     packet_iface_key(f, p, key, sizeof key);
@@ -323,10 +330,7 @@ __attribute__((noinline)) static struct iface *iface_lookup(struct iface_table *
         packet_iface_name(t, f, p, source_name, name, sizeof name);
         ifc = iface_add(t, key, name, f->linktype, p->hatype, p->ifindex);
     }
-    t->last = ifc;
-    t->last_source = f->iface;
-    t->last_ifindex = p->ifindex;
-    t->last_hatype = hatype_key;
+    *slot = (struct iface_cache_slot){ ifc, f->iface, p->ifindex, hatype_key };
     return ifc;
 }
 
@@ -334,9 +338,11 @@ struct iface *iface_for_packet(struct iface_table *t, const struct frame *f, con
                                const char *source_name)
 {
     int hatype_key = f->linktype == LINKTYPE_LINUX_SLL ? p->hatype : -1;
-    if (t->last && t->last_source == f->iface && t->last_ifindex == p->ifindex && t->last_hatype == hatype_key)
-        return t->last;
-    return iface_lookup(t, f, p, source_name, hatype_key);
+    unsigned mix = (unsigned)f->iface * 5u + (unsigned)p->ifindex * 3u + (unsigned)hatype_key;
+    struct iface_cache_slot *slot = &t->cache[mix % IFACE_CACHE_SLOTS];
+    if (slot->ifc && slot->source == f->iface && slot->ifindex == p->ifindex && slot->hatype == hatype_key)
+        return slot->ifc;
+    return iface_lookup(t, f, p, source_name, hatype_key, slot);
 }
 
 void iface_table_link_update(struct iface_table *t, int source_iface, int ifindex, const char *name,
@@ -363,7 +369,7 @@ void iface_table_link_update(struct iface_table *t, int source_iface, int ifinde
         g_hash_table_insert(t->by_key, g_strdup(key), ifc);
     }
     ifc->down = !up;
-    t->last = NULL;
+    memset(t->cache, 0, sizeof t->cache); /* the names behind an index may have changed */
 }
 
 void iface_table_link_removed(struct iface_table *t, int source_iface, int ifindex)
@@ -375,7 +381,7 @@ void iface_table_link_removed(struct iface_table *t, int source_iface, int ifind
         return;
     ifc->gone = true;
     g_hash_table_remove(t->by_key, key);
-    t->last = NULL;
+    memset(t->cache, 0, sizeof t->cache); /* the names behind an index may have changed */
 }
 
 void iface_note_vpn_transport(struct iface_table *t, struct iface *ifc, const char *proto,
