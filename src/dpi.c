@@ -109,22 +109,18 @@ static struct ndpi_flow_struct *ndpi_flow_of(struct dpi_flow *df)
     return (struct ndpi_flow_struct *)(void *)df->ndpi;
 }
 
-static uint32_t budget_for(uint8_t l4_proto)
-{
-    if (l4_proto == IPPROTO_TCP_)
-        return DPI_BUDGET_TCP;
-    if (l4_proto == IPPROTO_UDP_)
-        return DPI_BUDGET_UDP;
-    return DPI_BUDGET_OTHER;
-}
+/* Packets a flow may hand nDPI: in all, and while nothing is known yet. */
+struct dpi_limits {
+    uint32_t budget, unknown;
+};
 
-static uint32_t unknown_limit_for(uint8_t l4_proto)
+static struct dpi_limits limits_for(uint8_t l4_proto)
 {
     if (l4_proto == IPPROTO_TCP_)
-        return DPI_UNKNOWN_TCP;
+        return (struct dpi_limits){ DPI_BUDGET_TCP, DPI_UNKNOWN_TCP };
     if (l4_proto == IPPROTO_UDP_)
-        return DPI_UNKNOWN_UDP;
-    return DPI_UNKNOWN_OTHER;
+        return (struct dpi_limits){ DPI_BUDGET_UDP, DPI_UNKNOWN_UDP };
+    return (struct dpi_limits){ DPI_BUDGET_OTHER, DPI_UNKNOWN_OTHER };
 }
 
 /* nDPI 4.2 wants a TLS flow until it has read the server's certificate
@@ -309,8 +305,9 @@ bool dpi_packet(struct dpi *d, struct flow *fl, const struct packet *p)
     struct ndpi_flow_struct *nf = ndpi_flow_of(df);
     ndpi_protocol proto = ndpi_detection_process_packet(d->mod, nf, l3, (unsigned short)len, ms);
     bool known = proto.app_protocol != NDPI_PROTOCOL_UNKNOWN;
-    bool over_budget = df->packets > budget_for(fl->key.proto);
-    if (!known && !over_budget && df->packets > unknown_limit_for(fl->key.proto)) {
+    struct dpi_limits limits = limits_for(fl->key.proto);
+    bool over_budget = df->packets > limits.budget;
+    if (!known && !over_budget && df->packets > limits.unknown) {
         over_budget = true;
         d->st.flows_unknown_early++;
     }

@@ -315,7 +315,7 @@ void iface_table_declare(struct iface_table *t, int source_iface, const char *na
     iface_add(t, key, name, linktype, 0, 0);
 }
 
-/* The interface of a packet that is not on the last one: by key, or new.
+/* The interface of a packet its cache slot does not hold: by key, or new.
  * Out of line, so the cache hit in iface_for_packet() needs no stack frame
  * for these buffers. */
 __attribute__((noinline)) static struct iface *iface_lookup(struct iface_table *t, const struct frame *f,
@@ -345,6 +345,12 @@ struct iface *iface_for_packet(struct iface_table *t, const struct frame *f, con
     return iface_lookup(t, f, p, source_name, hatype_key, slot);
 }
 
+/* After a live link change: the names behind an index may have changed. */
+static void forget_cached_ifaces(struct iface_table *t)
+{
+    memset(t->cache, 0, sizeof t->cache);
+}
+
 void iface_table_link_update(struct iface_table *t, int source_iface, int ifindex, const char *name,
                              const char *kind, uint16_t hatype, bool up)
 {
@@ -369,7 +375,7 @@ void iface_table_link_update(struct iface_table *t, int source_iface, int ifinde
         g_hash_table_insert(t->by_key, g_strdup(key), ifc);
     }
     ifc->down = !up;
-    memset(t->cache, 0, sizeof t->cache); /* the names behind an index may have changed */
+    forget_cached_ifaces(t);
 }
 
 void iface_table_link_removed(struct iface_table *t, int source_iface, int ifindex)
@@ -381,7 +387,7 @@ void iface_table_link_removed(struct iface_table *t, int source_iface, int ifind
         return;
     ifc->gone = true;
     g_hash_table_remove(t->by_key, key);
-    memset(t->cache, 0, sizeof t->cache); /* the names behind an index may have changed */
+    forget_cached_ifaces(t);
 }
 
 void iface_note_vpn_transport(struct iface_table *t, struct iface *ifc, const char *proto,
